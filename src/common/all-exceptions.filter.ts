@@ -1,0 +1,81 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from './database-errors';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The one place errors become answers: HttpExceptions pass through, an unreachable database
+ * becomes a 503 the client may retry, anything else is logged with its stack and answered
+ * with a plain 500 that leaks nothing.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const body = this.toBody(exception, req);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (body.statusCode === 503) res.setHeader('Retry-After', '5');
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown, req: Request): ErrorBody {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      if (typeof response === 'object' && response !== null) {
+        const r = response as Record<string, unknown>;
+        return {
+          ...r,
+          statusCode: status,
+          error: typeof r.error === 'string' ? r.error : exception.name,
+          message: Array.isArray(r.message)
+            ? r.message.join('; ')
+            : typeof r.message === 'string'
+              ? r.message
+              : exception.message,
+        };
+      }
+      return { statusCode: status, error: exception.name, message: String(response) };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(
+        `${req.method} ${req.path}: database unavailable: ${(exception as Error).message}`,
+      );
+      return {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: 'Service Unavailable',
+        message: 'The database is unavailable; please try again shortly',
+      };
+    }
+    this.logger.error(
+      `${req.method} ${req.path}: ${(exception as Error)?.message ?? String(exception)}`,
+      (exception as Error)?.stack,
+    );
+    return {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      error: 'Internal Server Error',
+      message: 'Internal server error',
+    };
+  }
+}

@@ -1,0 +1,95 @@
+import { Logger } from '@nestjs/common';
+import { resolve } from 'node:path';
+import { EnvVars, InvalidEnvironmentError, validateEnv } from './env';
+
+export type DatabaseSsl = false | { rejectUnauthorized: boolean };
+
+export interface GridLimits {
+  maxBodyBytes: number;
+  maxBlocks: number;
+  maxBlockSize: number;
+  maxCodeCells: number;
+  maxCodeCellChars: number;
+}
+
+/**
+ * The typed, validated configuration. It is an injectable class token so that every
+ * consumer (app, CLI, tests) receives the same object through dependency injection.
+ */
+export class AppConfig {
+  readonly production: boolean;
+  readonly port: number;
+  readonly database:
+    | { kind: 'server'; url: string; ssl: DatabaseSsl | undefined; poolMax: number }
+    | { kind: 'embedded'; dataDir: string };
+  readonly databaseConnectTimeoutMs: number;
+  readonly salts: { public: string; secret: string };
+  readonly publicUrl: string | undefined;
+  readonly trustProxyHops: number;
+  readonly limits: GridLimits;
+  readonly requestLog: boolean;
+
+  constructor(env: EnvVars) {
+    this.production = env.NODE_ENV === 'production';
+    this.port = env.PORT ?? 3000;
+    this.databaseConnectTimeoutMs = env.DATABASE_CONNECT_TIMEOUT_MS ?? 5000;
+
+    if (env.DATABASE_URL) {
+      this.database = {
+        kind: 'server',
+        url: env.DATABASE_URL,
+        ssl: resolveSsl(env, this.production),
+        poolMax: env.DATABASE_POOL_MAX ?? 10,
+      };
+    } else if (this.production) {
+      // Heroku wipes a dyno's disk on every restart: an embedded database would lose grids.
+      throw new InvalidEnvironmentError(
+        'DATABASE_URL is required when NODE_ENV=production: the embedded database lives on the ' +
+          "dyno's disk, which Heroku wipes on every restart (attach Heroku Postgres).",
+      );
+    } else {
+      this.database = { kind: 'embedded', dataDir: resolve(env.DATA_DIR ?? './data') };
+    }
+
+    if (this.production && (!env.HASHIDS_PUBLIC_SALT || !env.HASHIDS_SECRET_SALT)) {
+      throw new InvalidEnvironmentError(
+        'HASHIDS_PUBLIC_SALT and HASHIDS_SECRET_SALT are required when NODE_ENV=production: ' +
+          'without the legacy salts every old grid URL would point at the wrong grid.',
+      );
+    }
+    if (!env.HASHIDS_PUBLIC_SALT || !env.HASHIDS_SECRET_SALT) {
+      new Logger('Config').warn(
+        'HASHIDS_PUBLIC_SALT / HASHIDS_SECRET_SALT not set: using the development salts "public" / "secret"',
+      );
+    }
+    this.salts = {
+      public: env.HASHIDS_PUBLIC_SALT ?? 'public',
+      secret: env.HASHIDS_SECRET_SALT ?? 'secret',
+    };
+    this.publicUrl = env.PUBLIC_URL?.replace(/\/+$/, '');
+    this.trustProxyHops = env.TRUST_PROXY_HOPS ?? 1;
+    this.limits = {
+      maxBodyBytes: env.MAX_BODY_BYTES ?? 8 * 1024 * 1024,
+      maxBlocks: env.MAX_BLOCKS ?? 250_000,
+      maxBlockSize: env.MAX_BLOCK_SIZE ?? 200,
+      maxCodeCells: env.MAX_CODE_CELLS ?? 200,
+      maxCodeCellChars: env.MAX_CODE_CELL_CHARS ?? 100_000,
+    };
+    this.requestLog = env.REQUEST_LOG !== 'false';
+  }
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
+    return new AppConfig(validateEnv(env));
+  }
+}
+
+function resolveSsl(env: EnvVars, production: boolean): DatabaseSsl | undefined {
+  const mode = env.DATABASE_SSL;
+  if (mode === 'true') return { rejectUnauthorized: true };
+  if (mode === 'no-verify') return { rejectUnauthorized: false };
+  if (mode === 'false') return false;
+  // An sslmode in the URL is honoured by pg itself.
+  if (env.DATABASE_URL && /[?&]sslmode=/.test(env.DATABASE_URL)) return undefined;
+  // Heroku Postgres requires TLS with a certificate that does not verify against public CAs.
+  return production ? { rejectUnauthorized: false } : false;
+}

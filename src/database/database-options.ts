@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { PublicGrid, SecretGrid } from '../grids/grid.entity';
+
+/** Where a running process reaches Postgres: the configured server, or the embedded socket. */
+export interface DatabaseEndpoint {
+  url: string;
+  embedded: boolean;
+}
+
+const projectRoot = join(__dirname, '..', '..');
+// Compiled code finds compiled migrations; ts-node and jest load the TypeScript sources.
+const migrationsGlob = __filename.endsWith('.ts')
+  ? join(projectRoot, 'migrations', '*.ts')
+  : join(__dirname, '..', 'migrations', '*.js');
+
+/**
+ * The one TypeORM options object: used by the Nest module, the TypeORM CLI data source and
+ * the import command, so they cannot drift apart.
+ */
+export function buildDataSourceOptions(
+  config: AppConfig,
+  endpoint: DatabaseEndpoint,
+): DataSourceOptions {
+  const server = config.database.kind === 'server' ? config.database : undefined;
+  return {
+    type: 'postgres',
+    url: endpoint.url,
+    ssl: server?.ssl,
+    entities: [PublicGrid, SecretGrid],
+    migrations: [migrationsGlob],
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    // The embedded database is private to this process, so it migrates itself at start; a
+    // server database is migrated by the release phase (`npm run migration:run`).
+    migrationsRun: endpoint.embedded,
+    // Each migration in its own transaction: a failed one leaves the earlier ones applied.
+    migrationsTransactionMode: 'each',
+    logging: ['error', 'migration'],
+    extra: {
+      // PGlite serves one connection at a time; more would interleave transactions.
+      max: endpoint.embedded ? 1 : (server?.poolMax ?? 10),
+      connectionTimeoutMillis: config.databaseConnectTimeoutMs,
+      // A dead server must not hang requests: fail them so the API can answer 503.
+      query_timeout: 30_000,
+      keepAlive: true,
+    },
+  };
+}

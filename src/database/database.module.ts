@@ -1,0 +1,72 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { buildDataSourceOptions, DatabaseEndpoint } from './database-options';
+import { EmbeddedPostgres } from './embedded-postgres';
+
+const DATABASE_ENDPOINT = Symbol('DATABASE_ENDPOINT');
+
+/** Owns the embedded database's lifetime when no DATABASE_URL is configured. */
+@Injectable()
+class DatabaseEndpointLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(DATABASE_ENDPOINT)
+    private readonly endpoint: DatabaseEndpoint & { owner?: EmbeddedPostgres },
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.endpoint.owner) return;
+    // The pool must close before the embedded server does, whatever order Nest runs hooks in.
+    const dataSource = this.moduleRef.get(DataSource, { strict: false });
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await this.endpoint.owner.stop();
+  }
+}
+
+@Module({})
+class DatabaseEndpointModule {
+  static register(): DynamicModule {
+    return {
+      module: DatabaseEndpointModule,
+      providers: [
+        {
+          provide: DATABASE_ENDPOINT,
+          inject: [AppConfig],
+          useFactory: async (config: AppConfig) => {
+            if (config.database.kind === 'server') {
+              return { url: config.database.url, embedded: false };
+            }
+            const owner = new EmbeddedPostgres(config.database.dataDir);
+            return { url: await owner.start(), embedded: true, owner };
+          },
+        },
+        DatabaseEndpointLifecycle,
+      ],
+      exports: [DATABASE_ENDPOINT],
+    };
+  }
+}
+
+@Module({})
+export class DatabaseModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          imports: [DatabaseEndpointModule.register()],
+          inject: [AppConfig, DATABASE_ENDPOINT],
+          useFactory: (config: AppConfig, endpoint: DatabaseEndpoint) => ({
+            ...buildDataSourceOptions(config, endpoint),
+            // A database that is down at boot is retried briefly, then the boot fails loudly.
+            retryAttempts: 5,
+            retryDelay: 2000,
+          }),
+        }),
+      ],
+    };
+  }
+}

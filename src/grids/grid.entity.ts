@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Entity } from 'typeorm';
+import type { GridData, PythonVersion } from './grid-data';
+
+/**
+ * Columns shared by both tables. Public and secret grids live in separate tables with separate
+ * id sequences because their hashids are made from the table's id: public grid 1 and secret
+ * grid 1 are different grids with different URLs.
+ */
+export abstract class GridRecord {
+  @PrimaryGeneratedColumn({ type: 'integer', name: 'id' })
+  id!: number;
+
+  @Column({ type: 'text', name: 'ipb_version' })
+  ipbVersion!: string;
+
+  @Column({ type: 'jsonb', name: 'python_version' })
+  pythonVersion!: PythonVersion;
+
+  @Column({ type: 'jsonb', name: 'grid_data' })
+  gridData!: GridData;
+
+  @Column({ type: 'jsonb', name: 'code_cells', nullable: true })
+  codeCells!: string[] | null;
+
+  @Column({ type: 'text', name: 'ipb_class' })
+  ipbClass!: string;
+
+  @Column({ type: 'boolean', name: 'secret' })
+  secret!: boolean;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+}
+
+@Entity({ name: 'public_grids' })
+export class PublicGrid extends GridRecord {}
+
+@Entity({ name: 'secret_grids' })
+export class SecretGrid extends GridRecord {}

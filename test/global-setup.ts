@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../src/config/app-config';
+import { buildDataSourceOptions } from '../src/database/database-options';
+import { EmbeddedPostgres } from '../src/database/embedded-postgres';
+import { EMBEDDED_TEMPLATE_ENV } from './support/test-config';
+
+/**
+ * Migrations run once here. Against a server they are applied to TEST_DATABASE_URL; for the
+ * embedded database a migrated template folder is made that every test app copies, so each
+ * test file gets a private database without paying for initdb again.
+ */
+export default async function globalSetup(): Promise<void> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  const config = AppConfig.fromEnv({
+    NODE_ENV: 'test',
+    HASHIDS_PUBLIC_SALT: 'public',
+    HASHIDS_SECRET_SALT: 'secret',
+    DATABASE_URL: serverUrl,
+    DATA_DIR: serverUrl ? undefined : mkdtempSync(join(tmpdir(), 'ipb-template-')),
+  });
+  let embedded: EmbeddedPostgres | undefined;
+  let url: string;
+  if (config.database.kind === 'server') {
+    url = config.database.url;
+  } else {
+    embedded = new EmbeddedPostgres(config.database.dataDir);
+    url = await embedded.start();
+    process.env[EMBEDDED_TEMPLATE_ENV] = config.database.dataDir;
+  }
+  const dataSource = new DataSource({
+    ...buildDataSourceOptions(config, { url, embedded: false }),
+    logging: ['error'],
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  await dataSource.destroy();
+  await embedded?.stop();
+}

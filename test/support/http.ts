@@ -1,0 +1,44 @@
+import { request } from 'node:http';
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json<T = unknown>(): T;
+}
+
+/**
+ * An HTTP request with exactly the headers given: the ipythonblocks client posts JSON with no
+ * Content-Type, which fetch and supertest would add.
+ */
+export function rawRequest(
+  url: string,
+  options: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const body = options.body === undefined ? undefined : Buffer.from(options.body);
+    const headers: Record<string, string | number> = { ...options.headers };
+    if (body) headers['Content-Length'] = body.length;
+    const req = request(url, { method: options.method ?? 'GET', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text,
+          json: <T>() => JSON.parse(text) as T,
+        });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** POST /post the way `grid.post_to_web()` does: a JSON string and no Content-Type. */
+export function clientPost(baseUrl: string, body: string | Buffer): Promise<RawResponse> {
+  return rawRequest(`${baseUrl}/post`, { method: 'POST', body });
+}
