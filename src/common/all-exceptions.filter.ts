@@ -11,8 +11,8 @@ import { isDatabaseUnavailable } from './database-errors';
 
 interface ErrorBody {
   statusCode: number;
-  error: string;
-  message: string;
+  error?: unknown;
+  message?: string;
   [key: string]: unknown;
 }
 
@@ -44,17 +44,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       if (typeof response === 'object' && response !== null) {
-        const r = response as Record<string, unknown>;
-        return {
-          ...r,
-          statusCode: status,
-          error: typeof r.error === 'string' ? r.error : exception.name,
-          message: Array.isArray(r.message)
-            ? r.message.join('; ')
-            : typeof r.message === 'string'
-              ? r.message
-              : exception.message,
-        };
+        // Already shaped by whoever threw it (our exceptions, terminus' health report).
+        return { statusCode: status, ...(response as Omit<ErrorBody, 'statusCode'>) };
       }
       return { statusCode: status, error: exception.name, message: String(response) };
     }

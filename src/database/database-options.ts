@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { PublicGrid, SecretGrid } from '../grids/grid.entity';
+import { TypeOrmLogger } from './typeorm-logger';
 
 /** Where a running process reaches Postgres: the configured server, or the embedded socket. */
 export interface DatabaseEndpoint {
@@ -37,7 +38,9 @@ export function buildDataSourceOptions(
     migrationsRun: endpoint.embedded,
     // Each migration in its own transaction: a failed one leaves the earlier ones applied.
     migrationsTransactionMode: 'each',
-    logging: ['error', 'migration'],
+    logging: ['error', 'warn', 'migration'],
+    logger: new TypeOrmLogger(),
+    maxQueryExecutionTime: 1000,
     extra: {
       // PGlite serves one connection at a time; more would interleave transactions.
       max: endpoint.embedded ? 1 : (server?.poolMax ?? 10),

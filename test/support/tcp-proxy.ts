@@ -15,6 +15,7 @@ export class TcpProxy {
   ) {}
 
   async start(): Promise<void> {
+    if (this.server) return;
     const server = createServer((client) => {
       const upstream = createConnection(this.targetPort, this.targetHost);
       for (const s of [client, upstream]) {
@@ -27,7 +28,10 @@ export class TcpProxy {
       }
       client.pipe(upstream).pipe(client);
     });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', resolve);
+    });
     this.port = (server.address() as { port: number }).port;
     this.server = server;
   }

@@ -1,0 +1,67 @@
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../src/database/database-options';
+import { EmbeddedPostgres } from '../src/database/embedded-postgres';
+import { freshEmbeddedDataDir, testConfig } from './support/test-config';
+
+/**
+ * The first migration must adopt the tables the previous Python app created, rows and all.
+ * Run on a private embedded database so dropping tables never touches a shared server.
+ */
+describe('migrations', () => {
+  let db: EmbeddedPostgres;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = new EmbeddedPostgres(freshEmbeddedDataDir());
+    const url = await db.start();
+    dataSource = new DataSource({
+      ...buildDataSourceOptions(testConfig({ DATABASE_URL: url, DATABASE_SSL: 'false' }), {
+        url,
+        embedded: false,
+      }),
+      extra: { max: 1 },
+      logging: ['error'],
+    });
+    await dataSource.initialize();
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.stop();
+  });
+
+  it('adopts the legacy app tables without touching a row, and reverts', async () => {
+    await dataSource.query('DROP TABLE IF EXISTS public_grids, secret_grids, typeorm_migrations');
+    for (const table of ['public_grids', 'secret_grids']) {
+      await dataSource.query(`CREATE TABLE ${table} (
+        id serial PRIMARY KEY, ipb_version text NOT NULL, python_version jsonb NOT NULL,
+        grid_data jsonb NOT NULL, code_cells jsonb NULL, ipb_class text NOT NULL,
+        secret boolean NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+    }
+    await dataSource.query(
+      `INSERT INTO public_grids (id, ipb_version, python_version, grid_data, code_cells, ipb_class, secret, created_at)
+       VALUES (7, '1.7', '[2,7,6,"final",0]', '{"lines_on":true,"width":1,"height":1,"blocks":[[[1,2,3,20]]]}', NULL, 'BlockGrid', false, '2014-03-01T12:00:00Z')`,
+    );
+    await dataSource.query(`SELECT setval('public_grids_id_seq', 7)`);
+    const before = await dataSource.query<unknown[]>('SELECT * FROM public_grids');
+
+    const applied = await dataSource.runMigrations();
+    expect(applied.map((m) => m.name)).toContain('CreateGridTables1764028800000');
+    expect(await dataSource.query('SELECT * FROM public_grids')).toEqual(before);
+    const [{ id }] = await dataSource.query<{ id: number }[]>(
+      `INSERT INTO public_grids (ipb_version, python_version, grid_data, ipb_class, secret)
+       VALUES ('1.9', '[]', '{}', 'BlockGrid', false) RETURNING id`,
+    );
+    expect(id).toBe(8);
+
+    // A second run finds nothing to do.
+    expect(await dataSource.runMigrations()).toEqual([]);
+
+    await dataSource.undoLastMigration();
+    const tables = await dataSource.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('public_grids', 'secret_grids')`,
+    );
+    expect(Number(tables[0].n)).toBe(0);
+    await dataSource.runMigrations();
+  });
+});
