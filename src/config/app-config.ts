@@ -28,6 +28,11 @@ export class AppConfig {
   readonly trustProxyHops: number;
   readonly limits: GridLimits;
   readonly requestLog: boolean;
+  readonly logLevel: string;
+  /** Human-readable lines for a developer's terminal; JSON lines everywhere else. */
+  readonly prettyLogs: boolean;
+  /** Bytes of immutable grid answers each process keeps in memory (0: none). */
+  readonly gridCacheBytes: number;
 
   constructor(env: EnvVars) {
     this.production = env.NODE_ENV === 'production';
@@ -76,6 +81,11 @@ export class AppConfig {
       maxCodeCellChars: env.MAX_CODE_CELL_CHARS ?? 100_000,
     };
     this.requestLog = env.REQUEST_LOG !== 'false';
+    this.logLevel = env.LOG_LEVEL ?? 'info';
+    this.prettyLogs =
+      env.LOG_FORMAT === 'pretty' ||
+      (env.LOG_FORMAT === undefined && !this.production && Boolean(process.stdout.isTTY));
+    this.gridCacheBytes = (env.GRID_CACHE_MB ?? 64) * 1024 * 1024;
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {

@@ -100,6 +100,20 @@ export class EnvVars {
   @IsOptional()
   @IsBooleanString()
   REQUEST_LOG?: string;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(4096)
+  GRID_CACHE_MB?: number;
 }
 
 export class InvalidEnvironmentError extends Error {}

@@ -33,12 +33,14 @@ export class GridsApiController {
   }
 
   private async send(visibility: Visibility, hashId: string, res: Response): Promise<void> {
-    const json = await this.grids.getGridDataJson(visibility, hashId);
-    // A posted grid never changes, so browsers and CDNs may keep the answer.
+    const { body, etag } = await this.grids.getGridDataJson(visibility, hashId);
+    // A posted grid never changes, so browsers and CDNs may keep the answer; Express answers
+    // a matching If-None-Match with 304.
     res
       .status(200)
       .type('application/json')
       .set('Cache-Control', 'public, max-age=31536000, immutable')
-      .send(json);
+      .set('ETag', etag)
+      .send(body);
   }
 }

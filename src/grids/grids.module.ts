@@ -1,4 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { GridCache } from './grid-cache';
 import { GridIds } from './grid-ids';
 import { GridPostPipe } from './grid-post.pipe';
 import { GridsApiController } from './grids-api.controller';
@@ -8,7 +9,7 @@ import { JsonBodyMiddleware } from './json-body.middleware';
 
 @Module({
   controllers: [GridsApiController],
-  providers: [GridIds, GridsRepository, GridsService, GridPostPipe],
+  providers: [GridIds, GridCache, GridsRepository, GridsService, GridPostPipe],
   exports: [GridIds, GridsRepository, GridsService],
 })
 export class GridsModule implements NestModule {

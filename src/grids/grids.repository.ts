@@ -1,35 +1,88 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
-import type { Visibility } from './grid-data';
-import { GridRecord, PublicGrid, SecretGrid } from './grid.entity';
+import type { Pool, QueryConfig, QueryResultRow } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { GridData, Visibility } from './grid-data';
+import type { GridRecord } from './grid.entity';
 
 export type NewGrid = Pick<
   GridRecord,
   'ipbVersion' | 'pythonVersion' | 'gridData' | 'codeCells' | 'ipbClass' | 'secret'
 >;
 
+/** A stored grid as the pages need it; `gridData` is parsed, the rest is as stored. */
+export type StoredGrid = Omit<GridRecord, 'gridData'> & { gridData: GridData };
+
 const TABLES: Record<Visibility, string> = { public: 'public_grids', secret: 'secret_grids' };
 
+/** One named statement per table, so Postgres parses and plans each query once per connection. */
+function statements(build: (table: string) => string, name: string) {
+  const made = {} as Record<Visibility, { name: string; text: string }>;
+  for (const visibility of ['public', 'secret'] as const) {
+    made[visibility] = { name: `${name}_${visibility}`, text: build(TABLES[visibility]) };
+  }
+  return made;
+}
+
+const INSERT = statements(
+  (t) =>
+    `INSERT INTO ${t} (ipb_version, python_version, grid_data, code_cells, ipb_class, secret)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+  'grid_insert',
+);
+const GRID_DATA_JSON = statements(
+  (t) => `SELECT grid_data::text AS json FROM ${t} WHERE id = $1`,
+  'grid_data_json',
+);
+const FIND = statements(
+  (t) =>
+    `SELECT id, ipb_version, python_version, grid_data, code_cells, ipb_class, secret, created_at
+     FROM ${t} WHERE id = $1`,
+  'grid_find',
+);
+
+interface GridRow {
+  id: number;
+  ipb_version: string;
+  python_version: GridRecord['pythonVersion'];
+  grid_data: GridData;
+  code_cells: string[] | null;
+  ipb_class: string;
+  secret: boolean;
+  created_at: Date;
+}
+
+/**
+ * All grid queries. The entities and migrations describe the tables; the queries here run on
+ * TypeORM's own pg pool (one pool, one configuration) as prepared statements, because these are
+ * the hot paths of the service and the ORM's query building costs more than the query itself.
+ */
 @Injectable()
 export class GridsRepository {
-  private readonly repos: Record<Visibility, Repository<GridRecord>>;
+  private readonly pool: Pool;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.repos = {
-      public: dataSource.getRepository(PublicGrid),
-      secret: dataSource.getRepository(SecretGrid),
-    };
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.pool = (dataSource.driver as PostgresDriver).master as Pool;
+  }
+
+  private async rows<R extends QueryResultRow>(query: QueryConfig): Promise<R[]> {
+    return (await this.pool.query<R>(query)).rows;
   }
 
   async insert(visibility: Visibility, grid: NewGrid): Promise<number> {
-    const result = await this.repos[visibility]
-      .createQueryBuilder()
-      .insert()
-      .values(grid)
-      .returning('id')
-      .execute();
-    return (result.raw as { id: number }[])[0].id;
+    const [row] = await this.rows<{ id: number }>({
+      ...INSERT[visibility],
+      values: [
+        grid.ipbVersion,
+        JSON.stringify(grid.pythonVersion),
+        JSON.stringify(grid.gridData),
+        JSON.stringify(grid.codeCells),
+        grid.ipbClass,
+        grid.secret,
+      ],
+    });
+    return row.id;
   }
 
   /**
@@ -37,18 +90,32 @@ export class GridsRepository {
    * parsing and re-serialising what can be hundreds of kilobytes.
    */
   async findGridDataJson(visibility: Visibility, id: number): Promise<string | null> {
-    const rows = await this.dataSource.query<{ json: string }[]>(
-      `SELECT grid_data::text AS json FROM ${TABLES[visibility]} WHERE id = $1`,
-      [id],
-    );
-    return rows.length > 0 ? rows[0].json : null;
+    const [row] = await this.rows<{ json: string }>({
+      ...GRID_DATA_JSON[visibility],
+      values: [id],
+    });
+    return row ? row.json : null;
   }
 
-  findById(visibility: Visibility, id: number): Promise<GridRecord | null> {
-    return this.repos[visibility].findOneBy({ id });
+  async findById(visibility: Visibility, id: number): Promise<StoredGrid | null> {
+    const [row] = await this.rows<GridRow>({ ...FIND[visibility], values: [id] });
+    if (!row) return null;
+    return {
+      id: row.id,
+      ipbVersion: row.ipb_version,
+      pythonVersion: row.python_version,
+      gridData: row.grid_data,
+      codeCells: row.code_cells,
+      ipbClass: row.ipb_class,
+      secret: row.secret,
+      createdAt: row.created_at,
+    };
   }
 
-  count(visibility: Visibility): Promise<number> {
-    return this.repos[visibility].count();
+  async count(visibility: Visibility): Promise<number> {
+    const [row] = await this.rows<{ n: string }>({
+      text: `SELECT count(*) AS n FROM ${TABLES[visibility]}`,
+    });
+    return Number(row.n);
   }
 }

@@ -1,4 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { CachedAnswer, GridCache } from './grid-cache';
 import type { Visibility } from './grid-data';
 import { GridIds } from './grid-ids';
 import type { GridPost } from './grid-post.pipe';
@@ -15,11 +17,17 @@ export class GridNotFoundException extends NotFoundException {
   }
 }
 
+/** A strong ETag for an immutable answer. */
+export function etagOf(body: string): string {
+  return `"${createHash('sha1').update(body).digest('base64url')}"`;
+}
+
 @Injectable()
 export class GridsService {
   constructor(
     private readonly grids: GridsRepository,
     private readonly ids: GridIds,
+    private readonly cache: GridCache,
   ) {}
 
   async create(post: GridPost): Promise<CreatedGrid> {
@@ -35,10 +43,17 @@ export class GridsService {
     return { visibility, hashId: this.ids.encode(visibility, id) };
   }
 
-  async getGridDataJson(visibility: Visibility, hashId: string): Promise<string> {
+  /** What `/get` answers: the stored grid_data as JSON text, with its ETag. */
+  async getGridDataJson(visibility: Visibility, hashId: string): Promise<CachedAnswer> {
     const id = this.ids.decode(visibility, hashId);
-    const json = id === null ? null : await this.grids.findGridDataJson(visibility, id);
-    if (json === null) throw new GridNotFoundException(visibility, hashId);
-    return json;
+    const answer =
+      id === null
+        ? null
+        : await this.cache.get(`get:${visibility}:${id}`, async () => {
+            const json = await this.grids.findGridDataJson(visibility, id);
+            return json === null ? null : { body: json, etag: etagOf(json) };
+          });
+    if (answer === null) throw new GridNotFoundException(visibility, hashId);
+    return answer;
   }
 }

@@ -1,0 +1,86 @@
+import type { LoggerService } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import pino, { destination, Logger, transport } from 'pino';
+import type { AppConfig } from '../config/app-config';
+
+/**
+ * The process's one pino logger: one JSON object per line on stdout, what Heroku's log drains
+ * expect, or readable lines on a developer's terminal.
+ */
+export function createRootLogger(config: AppConfig): Logger {
+  const stream = config.prettyLogs
+    ? transport({ target: 'pino-pretty', options: { singleLine: true } })
+    : // Buffered: a write syscall per request line would cost more than serving the request.
+      // pino flushes the buffer when the process exits.
+      destination({ dest: 1, sync: false, minLength: 4096 });
+  return pino({ level: config.logLevel, base: { pid: process.pid } }, stream);
+}
+
+/** Nest's own messages (and `new Logger(context)` in our classes) through pino. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly root: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+  error(message: unknown, stackOrContext?: string, context?: string): void {
+    // Nest passes (message, stack, context), or (message, context) when there is no stack.
+    if (context === undefined) this.write('error', message, stackOrContext);
+    else this.write('error', message, context, stackOrContext);
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+  fatal(message: unknown, context?: string): void {
+    this.write('fatal', message, context);
+  }
+
+  private write(level: pino.Level, message: unknown, context?: string, stack?: string): void {
+    if (message instanceof Error) {
+      this.root[level]({ context, err: message }, message.message);
+    } else if (stack) {
+      this.root[level]({ context, err: { stack } }, String(message));
+    } else {
+      this.root[level]({ context }, typeof message === 'string' ? message : String(message));
+    }
+  }
+}
+
+/** Heroku's router sends X-Request-ID; anything odd is replaced rather than echoed back. */
+const REQUEST_ID = /^[\w.:-]{1,200}$/;
+
+/**
+ * Gives each request an id (echoed in X-Request-Id) and, when `log` is on, logs one line when it
+ * ends: method, path, status, milliseconds. Never headers, never bodies.
+ */
+export function requestLogging(root: Logger, log: boolean) {
+  const http = root.child({ context: 'HTTP' });
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', id);
+    (req as Request & { id: string }).id = id;
+    if (log) {
+      const start = performance.now();
+      res.once('finish', () => {
+        const ms = Math.round(performance.now() - start);
+        const status = res.statusCode;
+        const level = status >= 500 ? 'error' : 'info';
+        http[level](
+          { reqId: id, method: req.method, url: req.originalUrl, status, ms },
+          `${req.method} ${req.originalUrl} ${status} ${ms}ms`,
+        );
+      });
+    }
+    next();
+  };
+}
+
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
