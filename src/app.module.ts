@@ -5,7 +5,7 @@ import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { GridsModule } from './grids/grids.module';
+import { GridPagesModule, GridsModule } from './grids/grids.module';
 import { HealthModule } from './health/health.module';
 
 @Module({})
@@ -19,6 +19,8 @@ export class AppModule {
         DatabaseModule.forRoot(),
         GridsModule,
         HealthModule,
+        // Last: its `/:hashId` route must not shadow any other.
+        GridPagesModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

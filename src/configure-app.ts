@@ -1,6 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import compression from 'compression';
+import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { isApiPath } from './common/all-exceptions.filter';
 import { PinoNestLogger, requestLogging, ROOT_LOGGER } from './common/logging';
+import { configureViews } from './common/views';
 import { AppConfig } from './config/app-config';
 
 /** Everything about the HTTP app that main.ts and the tests must share. */
@@ -12,8 +16,27 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const logger = app.get<Logger>(ROOT_LOGGER);
   app.useLogger(new PinoNestLogger(logger));
   app.use(requestLogging(logger, config.requestLog));
+  app.use(redirectTrailingSlash);
+  // Cached grid answers arrive compressed already; this covers the other pages.
+  app.use(compression());
+  configureViews(app);
   app.enableShutdownHooks();
   return app;
+}
+
+/** `/bizkiL/` is `/bizkiL`: one URL per page, for people and for caches. */
+function redirectTrailingSlash(req: Request, res: Response, next: NextFunction): void {
+  const { path } = req;
+  if ((req.method === 'GET' || req.method === 'HEAD') && path.length > 1 && path.endsWith('/')) {
+    if (!isApiPath(path)) {
+      const q = req.originalUrl.indexOf('?');
+      const query = q === -1 ? '' : req.originalUrl.slice(q);
+      // Leading slashes collapse too, so `//evil.example/` cannot become an off-site redirect.
+      res.redirect(301, `/${path.replace(/^\/+|\/+$/g, '')}${query}`);
+      return;
+    }
+  }
+  next();
 }
 
 /** Body parsing is ours (see JsonBodyMiddleware): Nest's would ignore bodies without a Content-Type. */

@@ -9,6 +9,11 @@ import {
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from './database-errors';
 
+/** The client's API and the platform's endpoints answer in JSON; everything else is a page. */
+export function isApiPath(path: string): boolean {
+  return /^\/(post|get|health|api)(\/|$)/.test(path);
+}
+
 interface ErrorBody {
   statusCode: number;
   error?: unknown;
@@ -36,7 +41,26 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (body.statusCode === 503) res.setHeader('Retry-After', '5');
     res.setHeader('Cache-Control', 'no-store');
-    res.status(body.statusCode).json(body);
+    if (isApiPath(req.path)) {
+      res.status(body.statusCode).json(body);
+      return;
+    }
+    // People get a page; what the error said is shown on it, escaped by the template.
+    const view = body.statusCode === 404 ? 'errors/404' : 'errors/error';
+    const model = {
+      title: body.statusCode === 404 ? 'Not found' : `Error ${body.statusCode}`,
+      statusCode: body.statusCode,
+      message: body.statusCode === 404 ? undefined : body.message,
+      noindex: true,
+    };
+    res.status(body.statusCode).render(view, model, (err: Error | null, html?: string) => {
+      if (err) {
+        this.logger.error(`rendering ${view}: ${err.message}`, err.stack);
+        res.type('text/plain').send(`Error ${body.statusCode}`);
+      } else {
+        res.type('html').send(html);
+      }
+    });
   }
 
   private toBody(exception: unknown, req: Request): ErrorBody {

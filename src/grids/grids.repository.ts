@@ -42,6 +42,15 @@ const FIND = statements(
   'grid_find',
 );
 
+const RANDOM_PUBLIC_FROM = {
+  name: 'grid_random_public',
+  text: 'SELECT id FROM public_grids WHERE id >= $1 ORDER BY id LIMIT 1',
+};
+const PUBLIC_ID_RANGE = {
+  name: 'grid_public_id_range',
+  text: 'SELECT min(id) AS min, max(id) AS max FROM public_grids',
+};
+
 interface GridRow {
   id: number;
   ipb_version: string;
@@ -110,6 +119,20 @@ export class GridsRepository {
       secret: row.secret,
       createdAt: row.created_at,
     };
+  }
+
+  /**
+   * The id of a random public grid, or null when there is none. Two index lookups whatever the
+   * table size: a random point between the lowest and highest id, then the first id at or after
+   * it (ids have gaps, so grids after a gap come up a little more often; nobody can tell).
+   */
+  async findRandomPublicId(): Promise<number | null> {
+    const [range] = await this.rows<{ min: number | null; max: number | null }>(PUBLIC_ID_RANGE);
+    if (range.min === null || range.max === null) return null;
+    const from = range.min + Math.floor(Math.random() * (range.max - range.min + 1));
+    const [row] = await this.rows<{ id: number }>({ ...RANDOM_PUBLIC_FROM, values: [from] });
+    // Deleted between the two queries: the lowest id is as good a pick.
+    return row ? row.id : range.min;
   }
 
   async count(visibility: Visibility): Promise<number> {

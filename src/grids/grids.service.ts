@@ -1,10 +1,14 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import { CachedAnswer, GridCache } from './grid-cache';
+import { ImmutableAnswer } from '../common/immutable-answer';
+import { ViewRenderer } from '../common/views';
+import { GridCache } from './grid-cache';
 import type { Visibility } from './grid-data';
 import { GridIds } from './grid-ids';
+import { gridPageModel } from './grid-page';
 import type { GridPost } from './grid-post.pipe';
+import { renderGridTable } from './grid-table';
 import { GridsRepository } from './grids.repository';
+import { gridPagePath } from './public-url';
 
 export interface CreatedGrid {
   visibility: Visibility;
@@ -17,17 +21,13 @@ export class GridNotFoundException extends NotFoundException {
   }
 }
 
-/** A strong ETag for an immutable answer. */
-export function etagOf(body: string): string {
-  return `"${createHash('sha1').update(body).digest('base64url')}"`;
-}
-
 @Injectable()
 export class GridsService {
   constructor(
     private readonly grids: GridsRepository,
     private readonly ids: GridIds,
     private readonly cache: GridCache,
+    private readonly views: ViewRenderer,
   ) {}
 
   async create(post: GridPost): Promise<CreatedGrid> {
@@ -43,16 +43,44 @@ export class GridsService {
     return { visibility, hashId: this.ids.encode(visibility, id) };
   }
 
-  /** What `/get` answers: the stored grid_data as JSON text, with its ETag. */
-  async getGridDataJson(visibility: Visibility, hashId: string): Promise<CachedAnswer> {
+  /** What `/get` answers: the stored grid_data as JSON text. */
+  getGridDataJson(visibility: Visibility, hashId: string): Promise<ImmutableAnswer> {
+    return this.cached('get', visibility, hashId, async (id) => {
+      const json = await this.grids.findGridDataJson(visibility, id);
+      return json === null ? null : ImmutableAnswer.text(json, 'application/json; charset=utf-8');
+    });
+  }
+
+  /** The grid's HTML page; `origin` makes its canonical link. */
+  getPage(visibility: Visibility, hashId: string, origin: string): Promise<ImmutableAnswer> {
+    return this.cached(`page:${origin}`, visibility, hashId, async (id) => {
+      const grid = await this.grids.findById(visibility, id);
+      if (!grid) return null;
+      const table = await renderGridTable(grid.gridData, `-${visibility}-${hashId}`);
+      const url = `${origin}${gridPagePath(visibility, hashId)}`;
+      const html = await this.views.render(
+        'pages/grid',
+        gridPageModel(grid, visibility, hashId, url, table),
+      );
+      return ImmutableAnswer.text(html, 'text/html; charset=utf-8');
+    });
+  }
+
+  /** The hashid of a random public grid (never a secret one), or null when there is none. */
+  async randomPublicHashId(): Promise<string | null> {
+    const id = await this.grids.findRandomPublicId();
+    return id === null ? null : this.ids.encode('public', id);
+  }
+
+  private async cached(
+    kind: string,
+    visibility: Visibility,
+    hashId: string,
+    make: (id: number) => Promise<ImmutableAnswer | null>,
+  ): Promise<ImmutableAnswer> {
     const id = this.ids.decode(visibility, hashId);
     const answer =
-      id === null
-        ? null
-        : await this.cache.get(`get:${visibility}:${id}`, async () => {
-            const json = await this.grids.findGridDataJson(visibility, id);
-            return json === null ? null : { body: json, etag: etagOf(json) };
-          });
+      id === null ? null : await this.cache.get(`${kind}:${visibility}:${id}`, () => make(id));
     if (answer === null) throw new GridNotFoundException(visibility, hashId);
     return answer;
   }

@@ -2,15 +2,14 @@ import type { Request } from 'express';
 import type { Visibility } from './grid-data';
 
 /**
- * The page URL of a grid. Without PUBLIC_URL it is the origin the request came in on; Express
- * reads X-Forwarded-Proto/Host only from the proxy hops it is told to trust.
+ * The origin pages and posted URLs use: PUBLIC_URL, or else the origin the request came in on
+ * (Express reads X-Forwarded-Proto/Host only from the proxy hops it is told to trust).
  */
-export function gridPageUrl(
-  publicUrl: string | undefined,
-  req: Request,
-  visibility: Visibility,
-  hashId: string,
-): string {
-  const origin = publicUrl ?? `${req.protocol}://${req.host}`;
-  return `${origin}${visibility === 'secret' ? '/secret' : ''}/${hashId}`;
+export function publicOrigin(publicUrl: string | undefined, req: Request): string {
+  return publicUrl ?? `${req.protocol}://${req.host}`;
+}
+
+/** The path of a grid's page, relative to the origin. */
+export function gridPagePath(visibility: Visibility, hashId: string): string {
+  return `${visibility === 'secret' ? '/secret' : ''}/${hashId}`;
 }

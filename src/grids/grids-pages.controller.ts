@@ -1,0 +1,77 @@
+import { Controller, Get, Header, Param, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import type { Visibility } from './grid-data';
+import { GridsService } from './grids.service';
+import { LandingService } from './landing.service';
+import { gridPagePath, publicOrigin } from './public-url';
+
+const PAGE_CACHE_CONTROL = 'public, max-age=600, s-maxage=3600, stale-while-revalidate=86400';
+
+/**
+ * The pages people see. Its routes are registered after every other controller's (see
+ * AppModule), so `/:hashId` never shadows `/health`, `/post` or `/api/...`.
+ */
+@Controller()
+export class GridsPagesController {
+  constructor(
+    private readonly grids: GridsService,
+    private readonly landing: LandingService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  @Render('pages/landing')
+  @Header('Cache-Control', 'public, max-age=300')
+  async home(@Req() req: Request) {
+    return this.landing.model(publicOrigin(this.config.publicUrl, req));
+  }
+
+  @Get('about')
+  @Render('pages/about')
+  @Header('Cache-Control', 'public, max-age=300')
+  about(@Req() req: Request) {
+    const origin = publicOrigin(this.config.publicUrl, req);
+    return {
+      title: 'About',
+      description: 'What ipythonblocks is, and how to share, find and remix grids.',
+      canonicalUrl: `${origin}/about`,
+      nav: 'about',
+    };
+  }
+
+  @Get('random')
+  @Header('Cache-Control', 'no-store')
+  async random(@Res() res: Response) {
+    const hashId = await this.grids.randomPublicHashId();
+    if (hashId === null) {
+      res.status(200).render('pages/random-empty', {
+        title: 'No grids yet',
+        description: 'Nobody has shared a public grid yet.',
+        noindex: true,
+      });
+      return;
+    }
+    res.redirect(303, gridPagePath('public', hashId));
+  }
+
+  @Get('secret/:hashId')
+  secretGrid(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
+    return this.page('secret', hashId, req, res);
+  }
+
+  @Get(':hashId')
+  publicGrid(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
+    return this.page('public', hashId, req, res);
+  }
+
+  /**
+   * The page embeds hashed asset URLs that change with a deploy, so it is not `immutable` like
+   * /get: caches keep it for a while and revalidate cheaply with its ETag.
+   */
+  private async page(visibility: Visibility, hashId: string, req: Request, res: Response) {
+    const origin = publicOrigin(this.config.publicUrl, req);
+    const answer = await this.grids.getPage(visibility, hashId, origin);
+    await answer.send(req, res, PAGE_CACHE_CONTROL);
+  }
+}
