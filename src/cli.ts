@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { DynamicModule, Module } from '@nestjs/common';
+import { CommandFactory } from 'nest-commander';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { InvalidEnvironmentError } from './config/env';
+import { DatabaseModule } from './database/database.module';
+import { LegacyImportModule } from './legacy-import/legacy-import.module';
+
+/** The commands, on the app's own configuration and database (the embedded one migrates itself). */
+@Module({})
+class CliModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), LegacyImportModule],
+    };
+  }
+}
+
+/** Exit status for anything that stopped a command before it could report: 2, like usage errors. */
+function fail(err: unknown): void {
+  const commander = err as { code?: unknown; exitCode?: unknown } | null;
+  if (typeof commander?.code === 'string' && commander.code.startsWith('commander.')) {
+    // Commander has printed the message (or the help, which exits 0).
+    process.exitCode = commander.exitCode === 0 ? 0 : 2;
+    return;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(err instanceof InvalidEnvironmentError ? message : `error: ${message}`);
+  process.exitCode = 2;
+}
+
+async function main(): Promise<void> {
+  await CommandFactory.run(CliModule.forRoot(AppConfig.fromEnv()), {
+    logger: ['error', 'warn'],
+    // Throw instead of process.exit, so the database is closed before the process ends.
+    errorHandler: (err) => {
+      throw err;
+    },
+    serviceErrorHandler: fail,
+  });
+}
+
+main().catch(fail);

@@ -1,0 +1,178 @@
+import { Quirk, QUIRKS } from './legacy-grid';
+
+/** How many ids a report lists per table and kind; the rejects file has every rejected row. */
+export const MAX_LISTED_IDS = 100;
+
+export interface RejectedRow {
+  id: string;
+  reason: string;
+}
+
+export interface Difference {
+  id: number;
+  problem: 'missing from the database' | 'differs from the file' | 'in the database only';
+}
+
+/** The file's rows against the database's, by count and by a checksum of every row's content. */
+export interface Verification {
+  ok: boolean;
+  fileRows: number;
+  fileChecksum: string;
+  databaseRows: number;
+  databaseChecksum: string;
+  /** The first differing rows, found by a second pass when the checksums disagree. */
+  differences: Difference[];
+}
+
+export interface TableReport {
+  table: string;
+  read: number;
+  imported: number;
+  present: number;
+  overwritten: number;
+  conflicts: number;
+  rejected: number;
+  quirks: Partial<Record<Quirk, number>>;
+  rejects: RejectedRow[];
+  conflictIds: number[];
+  overwrittenIds: number[];
+  verification?: Verification;
+}
+
+export interface ImportReport {
+  file: string;
+  target: string;
+  dryRun: boolean;
+  tables: TableReport[];
+  /** Set when at least one row was rejected. */
+  rejectsFile: string | null;
+  importSeconds: number;
+  rowsPerSecond: number;
+  totalSeconds: number;
+  /** Why the run stopped early; the counts say how far it got. */
+  error?: string;
+  /** 0: everything is in the database; 1: finished, but some rows need a look; 2: stopped. */
+  exitCode: 0 | 1 | 2;
+}
+
+export function emptyTableReport(table: string): TableReport {
+  return {
+    table,
+    read: 0,
+    imported: 0,
+    present: 0,
+    overwritten: 0,
+    conflicts: 0,
+    rejected: 0,
+    quirks: {},
+    rejects: [],
+    conflictIds: [],
+    overwrittenIds: [],
+  };
+}
+
+export function exitCodeOf(report: Omit<ImportReport, 'exitCode'>): 0 | 1 | 2 {
+  if (report.error !== undefined) return 2;
+  const attention = report.tables.some(
+    (t) => t.rejected > 0 || t.conflicts > 0 || (t.verification && !t.verification.ok),
+  );
+  return attention ? 1 : 0;
+}
+
+/** The human summary the command prints. */
+export function formatImportReport(report: ImportReport): string {
+  const out: string[] = [];
+  const dry = report.dryRun ? ' (dry run: nothing was written)' : '';
+  out.push(`import-sqlite ${report.file} -> ${report.target}${dry}`, '');
+  const rows = report.tables.reduce((n, t) => n + t.read, 0);
+  if (rows === 0 && report.error !== undefined)
+    return `${out.join('\n')}STOPPED: ${report.error}\n`;
+
+  const verb = report.dryRun ? 'to import' : 'imported';
+  const head = ['table', 'read', verb, 'present', 'overwritten', 'conflicts', 'rejected'];
+  const cells = report.tables.map((t) => [
+    t.table,
+    ...[t.read, t.imported, t.present, t.overwritten, t.conflicts, t.rejected].map(String),
+  ]);
+  out.push(...table([head, ...cells]), '');
+
+  for (const t of report.tables) {
+    const quirks = (Object.keys(QUIRKS) as Quirk[])
+      .filter((q) => t.quirks[q])
+      .map((q) => `    ${QUIRKS[q]}: ${t.quirks[q]}`);
+    if (quirks.length > 0) out.push(`${t.table} quirks:`, ...quirks);
+  }
+  for (const t of report.tables) {
+    if (t.rejects.length === 0) continue;
+    out.push(`${t.table} rejected rows:`);
+    out.push(...t.rejects.map((r) => `    id ${r.id}: ${r.reason}`));
+    out.push(...more(t.rejected, t.rejects.length));
+  }
+  if (report.rejectsFile) out.push(`rejected rows written to ${report.rejectsFile}`);
+  for (const t of report.tables) {
+    if (t.conflictIds.length > 0) {
+      out.push(
+        `${t.table} conflicts (present with other content, left alone; --overwrite replaces them):`,
+        `    ids ${t.conflictIds.join(', ')}`,
+        ...more(t.conflicts, t.conflictIds.length),
+      );
+    }
+    if (t.overwrittenIds.length > 0) {
+      out.push(`${t.table} overwritten: ids ${t.overwrittenIds.join(', ')}`);
+      out.push(...more(t.overwritten, t.overwrittenIds.length));
+    }
+  }
+
+  if (report.tables.some((t) => t.verification)) {
+    out.push('', 'verification (row count and md5 of every row, file vs database):');
+  }
+  for (const { table: name, verification: v } of report.tables) {
+    if (!v) continue;
+    out.push(
+      `    ${name}: file ${v.fileRows} rows ${v.fileChecksum}, ` +
+        `database ${v.databaseRows} rows ${v.databaseChecksum}: ${v.ok ? 'OK' : 'MISMATCH'}`,
+    );
+    out.push(...v.differences.map((d) => `        id ${d.id}: ${d.problem}`));
+  }
+
+  out.push(
+    '',
+    `${rows} rows read in ${report.importSeconds.toFixed(1)} s (${report.rowsPerSecond} rows/s), ` +
+      `${report.totalSeconds.toFixed(1)} s in all`,
+  );
+  if (report.error !== undefined) {
+    out.push(
+      `STOPPED: ${report.error}`,
+      'Rows already written stay; run the command again to go on.',
+    );
+  } else {
+    out.push(
+      report.exitCode === 0 ? 'result: OK' : `result: NEEDS ATTENTION (${problems(report)})`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function problems(report: ImportReport): string {
+  const sum = (f: (t: TableReport) => number) => report.tables.reduce((n, t) => n + f(t), 0);
+  const found = [
+    [sum((t) => t.rejected), 'rejected'],
+    [sum((t) => t.conflicts), 'conflicts'],
+    [sum((t) => (t.verification && !t.verification.ok ? 1 : 0)), 'tables failed verification'],
+  ] as const;
+  return found
+    .filter(([n]) => n > 0)
+    .map(([n, what]) => `${n} ${what}`)
+    .join(', ');
+}
+
+function more(total: number, listed: number): string[] {
+  return total > listed ? [`    ... and ${total - listed} more`] : [];
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '),
+  );
+}

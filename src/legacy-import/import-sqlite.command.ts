@@ -1,0 +1,93 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import type { Visibility } from '../grids/grid-data';
+import { LineProgress, TerminalProgress } from './import-progress';
+import { formatImportReport } from './import-report';
+import { DEFAULT_BATCH_SIZE, LegacyImportService } from './legacy-import.service';
+
+interface ImportSqliteFlags {
+  dryRun?: boolean;
+  batchSize?: number;
+  only?: Visibility;
+  rejects?: string;
+  overwrite?: boolean;
+}
+
+/** A bad flag value; commander prints the message and the usage. */
+export class UsageError extends Error {}
+
+@Command({
+  name: 'import-sqlite',
+  arguments: '<file>',
+  description:
+    'Copy the grids of the legacy site’s SQLite file into the database, keeping every id. ' +
+    'Safe to run again: rows already there are left alone.',
+  argsDescription: { file: 'the legacy SQLite database (tables public_grids, secret_grids)' },
+})
+export class ImportSqliteCommand extends CommandRunner {
+  constructor(private readonly importer: LegacyImportService) {
+    super();
+  }
+
+  async run([file]: string[], flags: ImportSqliteFlags): Promise<void> {
+    const progress = process.stderr.isTTY
+      ? new TerminalProgress(process.stderr)
+      : new LineProgress(process.stderr);
+    const report = await this.importer.run({
+      file,
+      dryRun: flags.dryRun,
+      batchSize: flags.batchSize,
+      only: flags.only,
+      rejectsFile: flags.rejects,
+      overwrite: flags.overwrite,
+      progress,
+    });
+    process.stdout.write(formatImportReport(report));
+    process.exitCode = report.exitCode;
+  }
+
+  @Option({ flags: '--dry-run', description: 'read and check everything, write nothing' })
+  parseDryRun(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: '--batch-size <rows>',
+    description: `rows per transaction (default ${DEFAULT_BATCH_SIZE})`,
+  })
+  parseBatchSize(value: string): number {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 100_000) {
+      throw new UsageError(`--batch-size must be a whole number from 1 to 100000, not ${value}`);
+    }
+    return n;
+  }
+
+  @Option({
+    flags: '--only <table>',
+    description: 'import only the public or only the secret grids',
+    choices: ['public', 'secret'],
+  })
+  parseOnly(value: string): Visibility {
+    // Commander's own choices check is replaced by this parser, so it checks again.
+    if (value !== 'public' && value !== 'secret') {
+      throw new UsageError(`--only must be public or secret, not ${value}`);
+    }
+    return value;
+  }
+
+  @Option({
+    flags: '--rejects <file>',
+    description: 'where to write unreadable rows as JSON lines (default <file name>.rejects.jsonl)',
+  })
+  parseRejects(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--overwrite',
+    description: 'replace rows already present with different content (default: report them)',
+  })
+  parseOverwrite(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,431 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../src/config/app-config';
+import { GridIds } from '../src/grids/grid-ids';
+import { ImportReport } from '../src/legacy-import/import-report';
+import { LegacyImportSession } from '../src/legacy-import/legacy-grids.repository';
+import { LegacyImportModule } from '../src/legacy-import/legacy-import.module';
+import { ImportOptions, LegacyImportService } from '../src/legacy-import/legacy-import.service';
+import { clientBody } from './support/grid-factory';
+import { clientPost, rawRequest } from './support/http';
+import {
+  copyOfSample,
+  expectedGridData,
+  LEGACY_SAMPLE,
+  manifest,
+  ManifestRow,
+  sampleRows,
+  visibilityOf,
+} from './support/legacy-sample';
+import { startTestApp, TestApp } from './support/test-app';
+import { freshEmbeddedDataDir, testConfig, usingServer } from './support/test-config';
+
+/** Lends the test app's database and config to the import module, as the CLI's modules would. */
+@Module({})
+class SharedWith {
+  static app(t: TestApp): DynamicModule {
+    return {
+      module: SharedWith,
+      global: true,
+      providers: [
+        { provide: DataSource, useValue: t.dataSource },
+        { provide: AppConfig, useValue: t.app.get<AppConfig>(AppConfig) },
+      ],
+      exports: [DataSource, AppConfig],
+    };
+  }
+}
+
+const TABLES = ['public_grids', 'secret_grids'] as const;
+const COUNTS = { public_grids: 320, secret_grids: 80 };
+
+describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
+  let t: TestApp;
+  let importer: LegacyImportService;
+  let ids: GridIds;
+  let tmp: string;
+
+  beforeAll(async () => {
+    // No grid cache: these tests change rows behind the app's back and read them again.
+    t = await startTestApp(testConfig({ GRID_CACHE_MB: '0' }));
+    const moduleRef = await Test.createTestingModule({
+      imports: [SharedWith.app(t), LegacyImportModule],
+    }).compile();
+    importer = moduleRef.get(LegacyImportService);
+    ids = t.app.get(GridIds);
+    tmp = mkdtempSync(join(tmpdir(), 'ipb-legacy-import-'));
+  });
+
+  afterAll(async () => {
+    await t.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  // The legacy ids are the real ids: each test starts from empty tables (jest runs files one by
+  // one, so no other spec is writing meanwhile).
+  beforeEach(() => t.dataSource.query('TRUNCATE public_grids, secret_grids RESTART IDENTITY'));
+
+  const rejectsFile = () => join(tmp, `rejects-${Date.now()}.jsonl`);
+  const runImport = (options: Partial<ImportOptions> = {}): Promise<ImportReport> =>
+    importer.run({ file: LEGACY_SAMPLE, rejectsFile: rejectsFile(), ...options });
+  const tableReport = (report: ImportReport, table: string) =>
+    report.tables.find((r) => r.table === table)!;
+  const getUrl = (row: Pick<ManifestRow, 'table' | 'hashid'>) =>
+    `${t.baseUrl}/get/${row.table === 'secret_grids' ? 'secret/' : ''}${row.hashid}`;
+
+  /** Every row's content and created_at, to prove a run changed nothing. */
+  async function snapshot(): Promise<unknown[]> {
+    return t.dataSource.query(
+      `SELECT 'p' AS t, id, md5(p::text) AS row FROM public_grids p
+       UNION ALL SELECT 's', id, md5(s::text) FROM secret_grids s ORDER BY 1, 2`,
+    );
+  }
+
+  it('serves every manifest row at GET /get[/secret]/<hashid> with its grid; deleted ids are 404', async () => {
+    const report = await runImport();
+
+    expect(report.error).toBeUndefined();
+    expect(report.exitCode).toBe(0);
+    for (const table of TABLES) {
+      const r = tableReport(report, table);
+      expect(r).toMatchObject({ read: COUNTS[table], imported: COUNTS[table], rejected: 0 });
+      expect(r).toMatchObject({ present: 0, conflicts: 0, overwritten: 0 });
+      expect(r.verification).toMatchObject({ ok: true, fileRows: COUNTS[table] });
+      expect(r.verification!.databaseChecksum).toBe(r.verification!.fileChecksum);
+      // Every quirk the manifest lists was seen, as many times.
+      const expected: Record<string, number> = {};
+      for (const row of manifest.rows.filter((m) => m.table === table)) {
+        for (const q of row.quirks) expected[q] = (expected[q] ?? 0) + 1;
+      }
+      expect(r.quirks).toEqual(expected);
+    }
+
+    for (const table of TABLES) {
+      const rows = new Map(sampleRows(table).map((row) => [row.id, row]));
+      for (const entry of manifest.rows.filter((m) => m.table === table)) {
+        expect(ids.encode(visibilityOf(table), entry.id)).toBe(entry.hashid);
+        const res = await rawRequest(getUrl(entry));
+        expect({ id: entry.id, status: res.status }).toEqual({ id: entry.id, status: 200 });
+        expect(res.json()).toEqual(expectedGridData(rows.get(entry.id)!));
+      }
+      for (const id of manifest.deleted_ids[table]) {
+        const hashid = ids.encode(visibilityOf(table), id);
+        const res = await rawRequest(getUrl({ table, hashid }));
+        expect({ id, status: res.status }).toEqual({ id, status: 404 });
+      }
+    }
+  });
+
+  it('repairs the quirks of old rows and keeps valid odd data as it is', async () => {
+    await runImport();
+    for (const table of TABLES) {
+      const sample = new Map(sampleRows(table).map((row) => [row.id, row]));
+      for (const entry of manifest.rows.filter((m) => m.table === table && m.quirks.length)) {
+        const [stored] = await t.dataSource.query<Record<string, unknown>[]>(
+          `SELECT python_version, code_cells, secret, jsonb_typeof(grid_data->'lines_on') AS lines_on
+           FROM ${table} WHERE id = $1`,
+          [entry.id],
+        );
+        const raw = sample.get(entry.id)!;
+        const has = (q: string) => entry.quirks.includes(q);
+        if (has('code_cells_null_string') || has('code_cells_empty_string')) {
+          expect(stored.code_cells).toBeNull();
+        }
+        if (has('code_cells_empty_list')) expect(stored.code_cells).toBeNull();
+        if (has('lines_on_int')) expect(stored.lines_on).toBe('boolean');
+        if (has('secret_flag_null')) expect(stored.secret).toBe(table === 'secret_grids');
+        if (has('python_version_3_items') || has('python_version_string')) {
+          expect(stored.python_version).toEqual(JSON.parse(raw.python_version));
+        }
+        if (has('raw_utf8_json')) {
+          expect(stored.code_cells).toEqual(JSON.parse(raw.code_cells!));
+        }
+      }
+    }
+  });
+
+  it('changes nothing when run a second time', async () => {
+    await runImport();
+    const before = await snapshot();
+
+    const again = await runImport();
+
+    expect(again.exitCode).toBe(0);
+    for (const table of TABLES) {
+      expect(tableReport(again, table)).toMatchObject({
+        read: COUNTS[table],
+        imported: 0,
+        present: COUNTS[table],
+        conflicts: 0,
+      });
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('gives the next POST /post an id above every imported one', async () => {
+    await runImport();
+    for (const secret of [false, true]) {
+      const table = secret ? 'secret_grids' : 'public_grids';
+      const posted = await clientPost(t.baseUrl, JSON.stringify(clientBody({ secret })));
+      expect(posted.status).toBe(200);
+      const hashId = new URL(posted.json<{ url: string }>().url).pathname.split('/').pop()!;
+      const id = ids.decode(secret ? 'secret' : 'public', hashId)!;
+      const maxLegacyId = Math.max(
+        ...manifest.rows.filter((m) => m.table === table).map((m) => m.id),
+        ...manifest.deleted_ids[table],
+      );
+      expect(id).toBeGreaterThan(maxLegacyId);
+    }
+  });
+
+  it('--dry-run reads and checks everything and writes nothing', async () => {
+    const sequences = () =>
+      t.dataSource.query<{ p: string | null; s: string | null }[]>(
+        `SELECT pg_sequence_last_value('public_grids_id_seq') AS p,
+                pg_sequence_last_value('secret_grids_id_seq') AS s`,
+      );
+    const before = await sequences();
+
+    const report = await runImport({ dryRun: true });
+
+    expect(report.exitCode).toBe(0);
+    expect(report.dryRun).toBe(true);
+    for (const table of TABLES) {
+      expect(tableReport(report, table)).toMatchObject({
+        read: COUNTS[table],
+        imported: COUNTS[table],
+      });
+      expect(tableReport(report, table).verification).toBeUndefined();
+    }
+    expect(await snapshot()).toEqual([]);
+    expect(await sequences()).toEqual(before);
+  });
+
+  it('completes an interrupted run when run again', async () => {
+    type Insert = LegacyImportSession['insertLegacyBatch'];
+    const real = Object.getOwnPropertyDescriptor(
+      LegacyImportSession.prototype,
+      'insertLegacyBatch',
+    )!.value as Insert;
+    let batches = 0;
+    const spy = jest
+      .spyOn(LegacyImportSession.prototype, 'insertLegacyBatch')
+      .mockImplementation(function (this: LegacyImportSession, ...args: Parameters<Insert>) {
+        if (++batches === 3) throw new Error('simulated crash in batch 3');
+        return real.apply(this, args);
+      });
+    let interrupted: ImportReport;
+    try {
+      interrupted = await runImport({ batchSize: 50 });
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(interrupted.exitCode).toBe(2);
+    expect(interrupted.error).toMatch(/simulated crash in batch 3/);
+    expect(tableReport(interrupted, 'public_grids').imported).toBe(100);
+    const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM public_grids',
+    );
+    expect(n).toBe(100);
+
+    const resumed = await runImport({ batchSize: 50 });
+
+    expect(resumed.exitCode).toBe(0);
+    expect(tableReport(resumed, 'public_grids')).toMatchObject({ imported: 220, present: 100 });
+    expect(tableReport(resumed, 'secret_grids')).toMatchObject({ imported: 80, present: 0 });
+    for (const table of TABLES) expect(tableReport(resumed, table).verification?.ok).toBe(true);
+  });
+
+  it('rejects unreadable rows to the rejects file, imports the rest and exits non-zero', async () => {
+    const file = copyOfSample(tmp, (db) => {
+      db.prepare(
+        `UPDATE public_grids SET grid_data = '{"width": 2, "height": ' WHERE id = 1`,
+      ).run();
+      db.prepare(
+        `UPDATE public_grids SET grid_data = '{"width": 8, "height": 7}' WHERE id = 2`,
+      ).run();
+      db.prepare(`UPDATE public_grids SET python_version = NULL WHERE id = 3`).run();
+      db.prepare(`UPDATE public_grids SET code_cells = '["never closed' WHERE id = 4`).run();
+      db.prepare(`UPDATE secret_grids SET grid_data = '[1, 2, 3]' WHERE id = 1`).run();
+    });
+    const rejects = rejectsFile();
+
+    const report = await importer.run({ file, rejectsFile: rejects });
+
+    expect(report.exitCode).toBe(1);
+    expect(report.rejectsFile).toBe(rejects);
+    const publicReport = tableReport(report, 'public_grids');
+    expect(publicReport).toMatchObject({ read: 320, imported: 316, rejected: 4 });
+    expect(publicReport.rejects.map((r) => [r.id, r.reason])).toEqual([
+      ['1', expect.stringMatching(/^grid_data is not valid JSON/)],
+      ['2', 'grid_data has no blocks'],
+      ['3', 'python_version is NULL'],
+      ['4', expect.stringMatching(/^code_cells is not valid JSON/)],
+    ]);
+    expect(tableReport(report, 'secret_grids')).toMatchObject({ imported: 79, rejected: 1 });
+    expect(tableReport(report, 'secret_grids').rejects).toEqual([
+      { id: '1', reason: 'grid_data is not a JSON object' },
+    ]);
+    // The rows that were read are all in, and match the file.
+    for (const table of TABLES) expect(tableReport(report, table).verification?.ok).toBe(true);
+
+    const lines = readFileSync(rejects, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.table, l.id])).toEqual([
+      ['public_grids', 1],
+      ['public_grids', 2],
+      ['public_grids', 3],
+      ['public_grids', 4],
+      ['secret_grids', 1],
+    ]);
+    expect(lines[0].reason).toMatch(/^grid_data is not valid JSON/);
+    expect(lines[0].row).toEqual({
+      ...sampleRows('public_grids')[0],
+      grid_data: '{"width": 2, "height": ',
+    });
+
+    const stored = await t.dataSource.query<{ id: number }[]>(
+      'SELECT id FROM public_grids WHERE id <= 5 ORDER BY id',
+    );
+    expect(stored.map((r) => r.id)).toEqual([5]);
+    const res = await rawRequest(`${t.baseUrl}/get/${ids.encode('public', 1)}`);
+    expect(res.status).toBe(404);
+  });
+
+  it('reports a row present with other content as a conflict, and --overwrite replaces it', async () => {
+    await runImport();
+    await t.dataSource.query(
+      `UPDATE public_grids SET grid_data = jsonb_set(grid_data, '{width}', '999') WHERE id = 1`,
+    );
+    await t.dataSource.query(`UPDATE secret_grids SET ipb_version = 'changed' WHERE id = 2`);
+    const changed = await snapshot();
+
+    const report = await runImport();
+
+    expect(report.exitCode).toBe(1);
+    expect(tableReport(report, 'public_grids')).toMatchObject({ conflicts: 1, conflictIds: [1] });
+    expect(tableReport(report, 'secret_grids')).toMatchObject({ conflicts: 1, conflictIds: [2] });
+    expect(tableReport(report, 'public_grids').verification).toMatchObject({
+      ok: false,
+      differences: [{ id: 1, problem: 'differs from the file' }],
+    });
+    expect(await snapshot()).toEqual(changed);
+
+    const overwritten = await runImport({ overwrite: true });
+
+    expect(overwritten.exitCode).toBe(0);
+    expect(tableReport(overwritten, 'public_grids')).toMatchObject({
+      overwritten: 1,
+      overwrittenIds: [1],
+      present: 319,
+      conflicts: 0,
+    });
+    expect(tableReport(overwritten, 'secret_grids').overwrittenIds).toEqual([2]);
+    const res = await rawRequest(`${t.baseUrl}/get/${ids.encode('public', 1)}`);
+    expect(res.json()).toEqual(expectedGridData(sampleRows('public_grids')[0]));
+  });
+
+  it('stores JSON exactly as it hashes it: Postgres prints back the same text', async () => {
+    const samples = [
+      '{"b": 1, "a": 2, "aa": {"é": 1, "z": 2, "\\ud83c\\udfa8": 3, "": 4}}',
+      '[1e-7, 1.5e21, -0, 0.1, 123456789012, 2.5, -3.75e-3, 1E+2]',
+      '["tab\\t nl\\n cr\\r bs\\\\ q\\" \\u0001 \\u001f \\u007f \\u2028 ünï 日本 🎨"]',
+      '{"lines_on": true, "width": 1, "height": 1, "blocks": [[[0, 0, 0, 20]]], "extra": null}',
+      '"2.7.6"',
+      '[]',
+      '{}',
+    ];
+    const { toJsonbText } = await import('../src/legacy-import/jsonb-text');
+    for (const json of samples) {
+      const [{ text }] = await t.dataSource.query<{ text: string }[]>(
+        'SELECT ($1::jsonb)::text AS text',
+        [toJsonbText(JSON.parse(json))],
+      );
+      expect(text).toBe(toJsonbText(JSON.parse(json)));
+    }
+  });
+
+  describe('as a command (npm run cli -- import-sqlite <file>)', () => {
+    /** The CLI in a child process, against the suite's database server or its own embedded one. */
+    function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        NODE_ENV: 'test',
+        TS_NODE_TRANSPILE_ONLY: 'true',
+        HASHIDS_PUBLIC_SALT: 'public',
+        HASHIDS_SECRET_SALT: 'secret',
+      };
+      if (usingServer) env.DATABASE_URL = process.env.TEST_DATABASE_URL;
+      else {
+        delete env.DATABASE_URL;
+        env.DATA_DIR = freshEmbeddedDataDir();
+      }
+      const child = spawn(
+        process.execPath,
+        ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'src/cli.ts', ...args],
+        { cwd: join(__dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      return new Promise((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    }
+
+    it('imports the sample and exits 0', async () => {
+      const run = await cli(['import-sqlite', LEGACY_SAMPLE, '--rejects', rejectsFile()]);
+
+      expect(run).toMatchObject({ code: 0 });
+      expect(run.stdout).toMatch(/public_grids\s+320\s+320\s+0\s+0\s+0\s+0/);
+      expect(run.stdout).toMatch(/secret_grids: file 80 rows \w+, database 80 rows \w+: OK/);
+      expect(run.stdout).toMatch(/result: OK/);
+      expect(run.stderr).toMatch(/^import: 400\/400 rows/m);
+      if (usingServer) {
+        const [first] = manifest.rows;
+        expect((await rawRequest(getUrl(first))).status).toBe(200);
+      }
+    });
+
+    it('exits 1 and lists a rejected row by table and id', async () => {
+      const file = copyOfSample(tmp, (db) => {
+        db.prepare(`UPDATE secret_grids SET grid_data = 'not json' WHERE id = 4`).run();
+      });
+      const run = await cli([
+        'import-sqlite',
+        file,
+        '--only',
+        'secret',
+        '--rejects',
+        rejectsFile(),
+      ]);
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(
+        /secret_grids rejected rows:\n\s+id 4: grid_data is not valid JSON/,
+      );
+      expect(run.stdout).toMatch(/NEEDS ATTENTION \(1 rejected\)/);
+    });
+
+    it('exits 2 with a message, no stack trace, for a missing file or a bad option', async () => {
+      const missing = await cli(['import-sqlite', join(tmp, 'no-such.db')]);
+      expect(missing.code).toBe(2);
+      expect(missing.stdout).toMatch(/STOPPED: cannot read .*no-such\.db/);
+      expect(missing.stdout + missing.stderr).not.toMatch(/\n\s+at /);
+
+      const badBatch = await cli(['import-sqlite', LEGACY_SAMPLE, '--batch-size', 'many']);
+      expect(badBatch.code).toBe(2);
+      expect(badBatch.stderr).toMatch(/--batch-size must be a whole number/);
+    });
+  });
+});
