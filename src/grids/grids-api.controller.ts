@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Param,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { IMMUTABLE } from '../common/immutable-answer';
 import { AppConfig } from '../config/app-config';
@@ -22,6 +34,16 @@ export class GridsApiController {
     const created = await this.grids.create(post);
     const origin = publicOrigin(this.config.publicUrl, req);
     return { url: `${origin}${gridPagePath(created.visibility, created.hashId)}` };
+  }
+
+  /** A browser opening the client's endpoint learns what it is for, instead of a grid 404. */
+  @Get('post')
+  @Header('Allow', 'POST')
+  postWithGet(): never {
+    throw new HttpException(
+      'POST a grid here, as grid.post_to_web() does; GET /get/<id> reads one back',
+      HttpStatus.METHOD_NOT_ALLOWED,
+    );
   }
 
   @Get('get/:hashId')

@@ -3,6 +3,8 @@ import { request } from 'node:http';
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** The body as received (still compressed when the answer has a Content-Encoding). */
+  body: Buffer;
   text: string;
   json<T = unknown>(): T;
 }
@@ -23,10 +25,12 @@ export function rawRequest(
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const raw = Buffer.concat(chunks);
+        const text = raw.toString('utf8');
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,
+          body: raw,
           text,
           json: <T>() => JSON.parse(text) as T,
         });
