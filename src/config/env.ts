@@ -114,6 +114,17 @@ export class EnvVars {
   @Min(0)
   @Max(4096)
   GRID_CACHE_MB?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  POST_RATE_LIMIT?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS?: number;
 }
 
 export class InvalidEnvironmentError extends Error {}

@@ -10,7 +10,9 @@ import {
   Post,
   Req,
   Res,
+  UseGuards,
 } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { IMMUTABLE } from '../common/immutable-answer';
 import { AppConfig } from '../config/app-config';
@@ -28,6 +30,7 @@ export class GridsApiController {
   ) {}
 
   @Post('post')
+  @UseGuards(ThrottlerGuard)
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   async post(@Body(GridPostPipe) post: GridPost, @Req() req: Request): Promise<{ url: string }> {

@@ -1,5 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { ViewRenderer } from '../common/views';
+import { AppConfig } from '../config/app-config';
 import { GridCache } from './grid-cache';
 import { GridIds } from './grid-ids';
 import { GridPostPipe } from './grid-post.pipe';
@@ -11,6 +13,18 @@ import { JsonBodyMiddleware } from './json-body.middleware';
 import { LandingService } from './landing.service';
 
 @Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ ttl: 60_000, limit: Math.max(1, config.postRateLimit) }],
+        skipIf: () => config.postRateLimit === 0,
+        errorMessage: (_context, detail) =>
+          `Too many posts from this address: at most ${detail.limit} a minute (POST_RATE_LIMIT). ` +
+          `Try again in ${detail.timeToBlockExpire} s.`,
+      }),
+    }),
+  ],
   controllers: [GridsApiController],
   providers: [GridIds, GridCache, GridsRepository, GridsService, GridPostPipe, ViewRenderer],
   exports: [GridIds, GridCache, GridsRepository, GridsService],

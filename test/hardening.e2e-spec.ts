@@ -1,0 +1,191 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { GridsRepository } from '../src/grids/grids.repository';
+import { clientBody } from './support/grid-factory';
+import { rawRequest } from './support/http';
+import { startTestApp, TestApp } from './support/test-app';
+import { freshEmbeddedDataDir, testConfig, usingServer } from './support/test-config';
+
+describe('security headers', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it.each(['/', '/about', '/zzzzzz', '/get/zzzzzz', '/health', '/random'])(
+    'are on %s',
+    async (path) => {
+      const res = await rawRequest(`${t.baseUrl}${path}`);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      const csp = res.headers['content-security-policy'] as string;
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain("unsafe-inline'; script"); // inline styles only, never scripts
+      expect(res.headers['x-request-id']).toMatch(/^[\w-]{8,}$/);
+    },
+  );
+
+  it('are on the answer to a post, and a request id from the router is echoed', async () => {
+    const res = await rawRequest(`${t.baseUrl}/post`, {
+      method: 'POST',
+      body: JSON.stringify(clientBody()),
+      headers: { 'X-Request-Id': 'heroku-router-id-123' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-request-id']).toBe('heroku-router-id-123');
+  });
+});
+
+describe('rate limiting of POST /post', () => {
+  let t: TestApp;
+  let grids: GridsRepository;
+  beforeAll(async () => {
+    t = await startTestApp(testConfig({ POST_RATE_LIMIT: '3' }));
+    grids = t.app.get(GridsRepository);
+  });
+  afterAll(() => t.close());
+
+  const postFrom = (address: string) =>
+    rawRequest(`${t.baseUrl}/post`, {
+      method: 'POST',
+      body: JSON.stringify(clientBody()),
+      headers: { 'X-Forwarded-For': address },
+    });
+
+  it('answers 429 with Retry-After past the limit, per client address, storing nothing', async () => {
+    for (let i = 0; i < 3; i++) expect((await postFrom('203.0.113.7')).status).toBe(200);
+    const before = await grids.count('public');
+    const limited = await postFrom('203.0.113.7');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(limited.json<{ message: string }>().message).toMatch(/at most 3 a minute/);
+    expect(limited.json<{ message: string }>().message).toContain('POST_RATE_LIMIT');
+    expect(await grids.count('public')).toBe(before);
+
+    // Another client behind the router has its own allowance.
+    expect((await postFrom('198.51.100.20')).status).toBe(200);
+  });
+
+  it('never limits reads', async () => {
+    const url = (await postFrom('192.0.2.55')).json<{ url: string }>().url;
+    const path = new URL(url).pathname;
+    for (let i = 0; i < 20; i++) {
+      expect((await rawRequest(`${t.baseUrl}/get${path}`)).status).toBe(200);
+      expect((await rawRequest(`${t.baseUrl}${path}`)).status).toBe(200);
+    }
+  });
+});
+
+/** A port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+describe('the server process', () => {
+  let child: ChildProcess;
+  let baseUrl: string;
+  let stdout = '';
+
+  beforeAll(async () => {
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      PORT: String(port),
+      LOG_FORMAT: 'json',
+      HASHIDS_PUBLIC_SALT: 'public',
+      HASHIDS_SECRET_SALT: 'secret',
+    };
+    if (usingServer) env.DATABASE_URL = process.env.TEST_DATABASE_URL;
+    else env.DATA_DIR = freshEmbeddedDataDir();
+    child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')],
+      { cwd: join(__dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    for (let i = 0; i < 120; i++) {
+      const up = await rawRequest(`${baseUrl}/health`).catch(() => null);
+      if (up?.status === 200) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`server did not start:\n${stdout}`);
+  }, 60_000);
+
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('logs one JSON object per line, with the request id it returns, and never a grid body', async () => {
+    const marker = 'secret-marker-in-a-code-cell';
+    const res = await rawRequest(`${baseUrl}/post`, {
+      method: 'POST',
+      body: JSON.stringify(clientBody({ code_cells: [marker] })),
+    });
+    expect(res.status).toBe(200);
+    const id = res.headers['x-request-id'] as string;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Buffered logs reach stdout at exit at the latest: checked again after SIGTERM below.
+    expect(stdout).not.toContain(marker);
+    expect(id).toBeTruthy();
+  });
+
+  it('finishes a request in flight on SIGTERM, then exits 0', async () => {
+    const body = Buffer.from(JSON.stringify(clientBody({}, 40, 40)));
+    const half = Math.floor(body.length / 2);
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(`${baseUrl}/post`, {
+        method: 'POST',
+        headers: { 'Content-Length': body.length },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.write(body.subarray(0, half));
+      // The rest arrives after SIGTERM: the request is in flight while the server shuts down.
+      setTimeout(() => {
+        child.kill('SIGTERM');
+        setTimeout(() => req.end(body.subarray(half)), 700);
+      }, 300);
+    });
+    const exited = once(child, 'exit');
+    const res = await answer;
+    expect(res.status).toBe(200);
+    const url = (JSON.parse(res.text) as { url: string }).url;
+    expect(url).toMatch(/\/\w{6,}$/);
+    const [code, signal] = (await exited) as [number | null, string | null];
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+
+    // Every line is JSON; the request lines carry method, url, status, ms and the request id.
+    const lines = stdout.trim().split('\n').filter(Boolean);
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const posts = records.filter((r) => r.method === 'POST' && r.url === '/post');
+    expect(posts.length).toBeGreaterThanOrEqual(2);
+    for (const r of posts) {
+      expect(r).toMatchObject({ status: 200, context: 'HTTP' });
+      expect(typeof r.reqId).toBe('string');
+      expect(typeof r.ms).toBe('number');
+    }
+    expect(records.some((r) => String(r.msg).includes('SIGTERM'))).toBe(true);
+    expect(stdout).not.toContain('secret-marker-in-a-code-cell');
+    expect(stdout).not.toContain('"blocks"');
+  }, 30_000);
+});
