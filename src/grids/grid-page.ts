@@ -66,5 +66,11 @@ export function gridPageModel(
     createdText: grid.createdAt.toISOString().slice(0, 10),
     ipbVersion: grid.ipbVersion,
     pythonVersion: pythonVersionText(grid.pythonVersion),
+    // Link previews in chats and forums show the grid itself.
+    og: {
+      title: `${ipbClass} ${size} · ipythonblocks.org`,
+      image: `${pageUrl}.png`,
+      imageAlt: `A ${size} ${ipbClass} of coloured blocks`,
+    },
   };
 }

@@ -1,17 +1,21 @@
-import { Controller, Get, Header, Param, Render, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query, Render, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { IMMUTABLE } from '../common/immutable-answer';
 import { AppConfig } from '../config/app-config';
 import type { Visibility } from './grid-data';
 import { GridsService } from './grids.service';
 import { LandingService } from './landing.service';
 import { gridPagePath, publicOrigin } from './public-url';
 
+const RECENT_PAGE_SIZE = 24;
 const PAGE_CACHE_CONTROL = 'public, max-age=600, s-maxage=3600, stale-while-revalidate=86400';
 
 /**
  * The pages people see. Its routes are registered after every other controller's (see
  * AppModule), so `/:hashId` never shadows `/health`, `/post` or `/api/...`.
  */
+@ApiExcludeController()
 @Controller()
 export class GridsPagesController {
   constructor(
@@ -55,6 +59,42 @@ export class GridsPagesController {
     res.redirect(303, gridPagePath('public', hashId));
   }
 
+  @Get('recent')
+  @Header('Cache-Control', 'public, max-age=30')
+  async recent(
+    @Query('before') before: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const origin = publicOrigin(this.config.publicUrl, req);
+    const { grids, next } = await this.grids.recentPublic(before, RECENT_PAGE_SIZE);
+    res.render('pages/recent', {
+      title: before ? 'Older grids' : 'Recent grids',
+      description: 'The newest grids shared from ipythonblocks notebooks.',
+      canonicalUrl: `${origin}/recent${before ? `?before=${before}` : ''}`,
+      nav: 'recent',
+      first: before === undefined,
+      grids: grids.map((g) => ({
+        hashId: g.hashId,
+        ipbClass: g.ipbClass,
+        size: `${String(g.width)} × ${String(g.height)}`,
+        createdIso: g.createdAt.toISOString(),
+        createdText: g.createdAt.toISOString().slice(0, 10),
+      })),
+      next,
+    });
+  }
+
+  @Get('secret/:hashId.png')
+  secretPng(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
+    return this.png('secret', hashId, req, res);
+  }
+
+  @Get(':hashId.png')
+  publicPng(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
+    return this.png('public', hashId, req, res);
+  }
+
   @Get('secret/:hashId')
   secretGrid(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.page('secret', hashId, req, res);
@@ -63,6 +103,11 @@ export class GridsPagesController {
   @Get(':hashId')
   publicGrid(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.page('public', hashId, req, res);
+  }
+
+  private async png(visibility: Visibility, hashId: string, req: Request, res: Response) {
+    const answer = await this.grids.getPng(visibility, hashId);
+    await answer.send(req, res, IMMUTABLE);
   }
 
   /**

@@ -51,6 +51,26 @@ const PUBLIC_ID_RANGE = {
   text: 'SELECT min(id) AS min, max(id) AS max FROM public_grids',
 };
 
+// width/height only: a photo ImageGrid's blocks can be megabytes, and a list needs none of them.
+const RECENT_COLUMNS = `id, ipb_class, grid_data->'width' AS width, grid_data->'height' AS height, created_at`;
+const RECENT_PUBLIC = {
+  name: 'grid_recent_public',
+  text: `SELECT ${RECENT_COLUMNS} FROM public_grids ORDER BY id DESC LIMIT $1`,
+};
+const RECENT_PUBLIC_BEFORE = {
+  name: 'grid_recent_public_before',
+  text: `SELECT ${RECENT_COLUMNS} FROM public_grids WHERE id < $1 ORDER BY id DESC LIMIT $2`,
+};
+
+/** One entry of the gallery of recent public grids. */
+export interface GridSummary {
+  id: number;
+  ipbClass: string;
+  width: unknown;
+  height: unknown;
+  createdAt: Date;
+}
+
 interface GridRow {
   id: number;
   ipb_version: string;
@@ -133,6 +153,31 @@ export class GridsRepository {
     const [row] = await this.rows<{ id: number }>({ ...RANDOM_PUBLIC_FROM, values: [from] });
     // Deleted between the two queries: the lowest id is as good a pick.
     return row ? row.id : range.min;
+  }
+
+  /**
+   * The newest public grids, newest first, older than `beforeId` when given: keyset pagination
+   * on the primary key, so page 1,000 costs what page 1 costs.
+   */
+  async findRecentPublic(beforeId: number | null, limit: number): Promise<GridSummary[]> {
+    const rows = await this.rows<{
+      id: number;
+      ipb_class: string;
+      width: unknown;
+      height: unknown;
+      created_at: Date;
+    }>(
+      beforeId === null
+        ? { ...RECENT_PUBLIC, values: [limit] }
+        : { ...RECENT_PUBLIC_BEFORE, values: [beforeId, limit] },
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      ipbClass: r.ipb_class,
+      width: r.width,
+      height: r.height,
+      createdAt: r.created_at,
+    }));
   }
 
   async count(visibility: Visibility): Promise<number> {

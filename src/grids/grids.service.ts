@@ -7,8 +7,15 @@ import { GridIds } from './grid-ids';
 import { gridPageModel } from './grid-page';
 import type { GridPost } from './grid-post.pipe';
 import { renderGridTable } from './grid-table';
-import { GridsRepository } from './grids.repository';
+import { renderGridPng } from './grid-image';
+import { GridsRepository, GridSummary } from './grids.repository';
 import { gridPagePath } from './public-url';
+
+export interface RecentPage {
+  grids: (GridSummary & { hashId: string })[];
+  /** The `before` of the next (older) page, when there is one. */
+  next?: string;
+}
 
 export interface CreatedGrid {
   visibility: Visibility;
@@ -64,6 +71,36 @@ export class GridsService {
       );
       return ImmutableAnswer.text(html, 'text/html; charset=utf-8');
     });
+  }
+
+  /** The grid as a PNG, for link previews and the gallery. */
+  getPng(visibility: Visibility, hashId: string): Promise<ImmutableAnswer> {
+    return this.cached('png', visibility, hashId, async (id) => {
+      const grid = await this.grids.findById(visibility, id);
+      if (!grid) return null;
+      const { png } = await renderGridPng(grid.gridData);
+      // PNG is compressed already.
+      return new ImmutableAnswer(png, 'image/png', false);
+    });
+  }
+
+  /**
+   * A page of the gallery: up to `limit` public grids older than the grid `before` (a hashid),
+   * and the hashid to ask for the next page with, when there is one.
+   */
+  async recentPublic(before: string | undefined, limit: number): Promise<RecentPage> {
+    let beforeId: number | null = null;
+    if (before !== undefined) {
+      beforeId = this.ids.decode('public', before);
+      if (beforeId === null) throw new GridNotFoundException('public', before);
+    }
+    const rows = await this.grids.findRecentPublic(beforeId, limit + 1);
+    const grids = rows.slice(0, limit).map((row) => ({
+      ...row,
+      hashId: this.ids.encode('public', row.id),
+    }));
+    const next = rows.length > limit ? grids[grids.length - 1].hashId : undefined;
+    return { grids, next };
   }
 
   /** The hashid of a random public grid (never a secret one), or null when there is none. */

@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { GridData } from '../src/grids/grid-data';
+import { blocks, clientBody } from './support/grid-factory';
+import { clientPost, rawRequest, RawResponse } from './support/http';
+import { startTestApp, TestApp } from './support/test-app';
+
+interface ClientPostFixture {
+  name: string;
+  secret: boolean;
+  body: string;
+  grid_data: GridData;
+}
+
+const fixtures = JSON.parse(
+  readFileSync(join(__dirname, 'fixtures/client-posts.json'), 'utf8'),
+) as ClientPostFixture[];
+
+const pathOf = (res: RawResponse) => new URL(res.json<{ url: string }>().url).pathname;
+
+describe('link previews and the gallery', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    // jest runs spec files one at a time: the gallery starts empty.
+    await t.dataSource.query('TRUNCATE public_grids, secret_grids RESTART IDENTITY');
+  });
+  afterAll(() => t.close());
+
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    rawRequest(`${t.baseUrl}${path}`, { headers });
+
+  // Grids of one block size: block (r, c) is centred at 1 + c * (size + 1) + size / 2 with
+  // lines (one 1 px white line between and around blocks), at c * size + size / 2 without.
+  const uniform = fixtures.filter((f) =>
+    f.grid_data.blocks.every((row) => row.every((b) => b[3] === f.grid_data.blocks[0][0][3])),
+  );
+
+  describe.each(uniform.map((f) => [f.name, f] as const))('PNG of %s', (_name, fixture) => {
+    it('has the page geometry and each block’s colour at its centre', async () => {
+      const path = pathOf(await clientPost(t.baseUrl, fixture.body));
+      const res = await get(`${path}.png`);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('image/png');
+      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(res.headers.etag).toBeTruthy();
+      expect(
+        (await get(`${path}.png`, { 'If-None-Match': res.headers.etag as string })).status,
+      ).toBe(304);
+
+      const { width, height, lines_on: lines, blocks: rows } = fixture.grid_data;
+      const size = rows[0][0][3];
+      const line = lines ? 1 : 0;
+      const naturalWidth = width * size + (width + 1) * line;
+      const naturalHeight = height * size + (height + 1) * line;
+      const { data, info } = await sharp(res.body)
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const scale = info.width / naturalWidth;
+      expect(info.height / naturalHeight).toBeCloseTo(scale, 5);
+      const pixel = (x: number, y: number) => {
+        const i = (Math.floor(y) * info.width + Math.floor(x)) * 3;
+        return [data[i], data[i + 1], data[i + 2]];
+      };
+      rows.forEach((row, r) =>
+        row.forEach((block, c) => {
+          const x = (line + c * (size + line) + size / 2) * scale;
+          const y = (line + r * (size + line) + size / 2) * scale;
+          expect(pixel(x, y)).toEqual(block.slice(0, 3));
+        }),
+      );
+      if (lines) expect(pixel(0, 0)).toEqual([255, 255, 255]);
+    });
+  });
+
+  it('serves secret grids only on the secret route', async () => {
+    const path = pathOf(await clientPost(t.baseUrl, JSON.stringify(clientBody({ secret: true }))));
+    expect((await get(`${path}.png`)).status).toBe(200);
+    const hashId = path.split('/').pop()!;
+    expect((await get(`/${hashId}.png`)).status).toBe(404);
+    expect((await get('/zzzzzz.png')).status).toBe(404);
+  });
+
+  it('bounds the picture of a huge grid', async () => {
+    const big = clientBody({ code_cells: null }, 300, 300);
+    big.grid_data.blocks = blocks(300, 300, 20);
+    const path = pathOf(await clientPost(t.baseUrl, JSON.stringify(big)));
+    const res = await get(`${path}.png`);
+    expect(res.status).toBe(200);
+    const meta = await sharp(res.body).metadata();
+    expect(Math.max(meta.width, meta.height)).toBeLessThanOrEqual(1200);
+    expect(res.body.length).toBeLessThan(1024 * 1024);
+  });
+
+  it('puts Open Graph and Twitter card tags on grid pages', async () => {
+    const path = pathOf(await clientPost(t.baseUrl, JSON.stringify(clientBody())));
+    const { text } = await get(path);
+    const url = `${t.baseUrl}${path}`;
+    expect(text).toContain(`<meta property="og:url" content="${url}">`);
+    expect(text).toContain(`<meta property="og:image" content="${url}.png">`);
+    expect(text).toMatch(/<meta property="og:title" content="BlockGrid 3 × 2[^"]*">/);
+    expect(text).toMatch(/<meta property="og:description" content="A 3 × 2 BlockGrid[^"]*">/);
+    expect(text).toContain('<meta name="twitter:card" content="summary_large_image">');
+    expect(text).toContain(`<meta name="twitter:image" content="${url}.png">`);
+  });
+
+  it('lists recent public grids newest first, pages with a keyset, never a secret grid', async () => {
+    await t.dataSource.query('TRUNCATE public_grids, secret_grids RESTART IDENTITY');
+    expect((await get('/recent')).text).toContain('No public grids yet');
+    const publicIds: string[] = [];
+    for (let i = 0; i < 39; i++) {
+      const secret = i % 3 === 0;
+      const path = pathOf(await clientPost(t.baseUrl, JSON.stringify(clientBody({ secret }))));
+      if (!secret) publicIds.push(path.slice(1));
+    }
+    const secretIds = (
+      await t.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM secret_grids')
+    )[0].n;
+    expect(Number(secretIds)).toBe(13);
+    const newestFirst = [...publicIds].reverse();
+    const listed = (html: string) =>
+      [...html.matchAll(/<a href="\/(\w+)"><img src="\/\1\.png"/g)].map((m) => m[1]);
+
+    const first = await get('/recent');
+    expect(first.status).toBe(200);
+    expect(first.text).not.toContain('/secret/');
+    expect(listed(first.text)).toEqual(newestFirst.slice(0, 24));
+    const next = /href="\/recent\?before=(\w+)" rel="next"/.exec(first.text)?.[1];
+    expect(next).toBe(newestFirst[23]);
+
+    const second = await get(`/recent?before=${next}`);
+    expect(listed(second.text)).toEqual(newestFirst.slice(24));
+    expect(second.text).not.toContain('rel="next"');
+    expect(second.text).toContain('href="/recent"');
+
+    expect((await get('/recent?before=notAnId!')).status).toBe(404);
+    // Linked from the navigation and the landing page.
+    expect((await get('/')).text).toContain('href="/recent"');
+  });
+});
