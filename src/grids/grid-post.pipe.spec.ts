@@ -1,0 +1,172 @@
+import type { GridLimits } from '../config/app-config';
+import { checkBlocks, validateGridPost } from './grid-post.pipe';
+import { MAX_JSON_DEPTH, parseJsonBody } from './json-body.middleware';
+
+const limits: GridLimits = {
+  maxBodyBytes: 1024 * 1024,
+  maxBlocks: 100,
+  maxBlockSize: 50,
+  maxCodeCells: 3,
+  maxCodeCellChars: 10,
+};
+
+function post(overrides: Record<string, unknown> = {}) {
+  return {
+    python_version: [3, 11, 2, 'final', 0],
+    ipb_version: '1.9.0',
+    ipb_class: 'BlockGrid',
+    code_cells: ['g.show()'],
+    secret: false,
+    grid_data: {
+      lines_on: true,
+      width: 2,
+      height: 1,
+      blocks: [
+        [
+          [0, 0, 0, 20],
+          [255, 255, 255, 20],
+        ],
+      ],
+    },
+    ...overrides,
+  };
+}
+
+const fields = async (body: Record<string, unknown>) =>
+  (await validateGridPost(body, limits)).map((e) => e.field);
+
+describe('validateGridPost', () => {
+  it('accepts what the client sends, and ignores unknown keys', async () => {
+    expect(await validateGridPost(post({ from_the_future: 1 }), limits)).toEqual([]);
+    expect(
+      await validateGridPost(post({ code_cells: null, ipb_class: 'ImageGrid' }), limits),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ['python_version', { python_version: [3, 11, 2] }],
+    ['python_version', { python_version: '3.11.2' }],
+    ['python_version', { python_version: [3, 11, 2, { x: 1 }, 0] }],
+    ['ipb_version', { ipb_version: 'latest' }],
+    ['ipb_version', { ipb_version: 19 }],
+    ['ipb_class', { ipb_class: 'Grid' }],
+    ['code_cells', { code_cells: [] }],
+    ['code_cells', { code_cells: 'grid.show()' }],
+    ['code_cells', { code_cells: [1] }],
+    ['secret', { secret: 'false' }],
+    ['grid_data', { grid_data: [] }],
+  ])('names %s when it is wrong', async (field, patch) => {
+    expect(await fields(post(patch))).toEqual([field]);
+  });
+
+  it('names every missing key', async () => {
+    expect(await fields({})).toEqual([
+      'python_version',
+      'ipb_version',
+      'ipb_class',
+      'code_cells',
+      'secret',
+      'grid_data',
+    ]);
+  });
+
+  it('names the grid_data scalars', async () => {
+    const grid = { lines_on: 1, width: 0, height: 1.5, blocks: [] };
+    expect(await fields(post({ grid_data: grid }))).toEqual([
+      'grid_data.lines_on',
+      'grid_data.width',
+      'grid_data.height',
+    ]);
+  });
+
+  it('enforces the code cell limits by name', async () => {
+    const errors = await validateGridPost(
+      post({ code_cells: ['a', 'b', 'c', 'this is too long'] }),
+      limits,
+    );
+    expect(errors.map((e) => e.message).join(' ')).toContain('MAX_CODE_CELLS');
+    expect(errors.map((e) => e.message).join(' ')).toContain('MAX_CODE_CELL_CHARS');
+  });
+});
+
+describe('checkBlocks', () => {
+  const grid = (width: number, height: number, blocks: unknown) =>
+    ({ lines_on: true, width, height, blocks }) as never;
+
+  it('wants exactly height rows of width blocks', () => {
+    expect(
+      checkBlocks(
+        grid(2, 2, [
+          [
+            [0, 0, 0, 1],
+            [0, 0, 0, 1],
+          ],
+        ]),
+        limits,
+      ),
+    ).toEqual([{ field: 'grid_data.blocks', message: 'has 1 rows but height is 2' }]);
+    expect(checkBlocks(grid(2, 1, [[[0, 0, 0, 1]]]), limits)).toEqual([
+      { field: 'grid_data.blocks[0]', message: 'has 1 blocks but width is 2' },
+    ]);
+  });
+
+  it('checks each block: colours 0..255, size 1..MAX_BLOCK_SIZE', () => {
+    const errors = checkBlocks(
+      grid(4, 1, [
+        [
+          [256, 0, 0, 1],
+          [0, -1, 0, 1],
+          [0, 0, 0.5, 1],
+          [0, 0, 0, 51],
+        ],
+      ]),
+      limits,
+    );
+    expect(errors.map((e) => e.field)).toEqual([
+      'grid_data.blocks[0][0][0]',
+      'grid_data.blocks[0][1][1]',
+      'grid_data.blocks[0][2][2]',
+      'grid_data.blocks[0][3][3]',
+    ]);
+    expect(errors[3].message).toContain('MAX_BLOCK_SIZE');
+  });
+
+  it('refuses grids over MAX_BLOCKS before looking at a block', () => {
+    const [error] = checkBlocks(grid(11, 10, 'never read'), limits);
+    expect(error.message).toContain('MAX_BLOCKS');
+  });
+
+  it('reports at most 20 bad blocks, then counts the rest', () => {
+    const row = Array.from({ length: 10 }, () => [999, 0, 0, 1]);
+    const errors = checkBlocks(grid(10, 3, [row, row, row]), limits);
+    expect(errors).toHaveLength(21);
+    expect(errors[20]).toEqual({
+      field: 'grid_data.blocks',
+      message: 'and 10 more invalid blocks',
+    });
+  });
+});
+
+describe('parseJsonBody', () => {
+  it('parses JSON whatever the Content-Type was', () => {
+    expect(parseJsonBody(Buffer.from('{"a": [1, "é"]}'))).toEqual({ a: [1, 'é'] });
+  });
+
+  it.each([
+    ['an empty body', Buffer.alloc(0), /empty/],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), /UTF-8/],
+    ['malformed JSON', Buffer.from('{"a": '), /not valid JSON/],
+    [
+      'deep nesting',
+      Buffer.from('['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1)),
+      /deeper/,
+    ],
+  ])('refuses %s with a 400 that says so', (_name, body, message) => {
+    expect(() => parseJsonBody(body)).toThrow(message);
+  });
+
+  it('does not count brackets inside strings as nesting', () => {
+    const text = JSON.stringify({ code: '['.repeat(100) });
+    expect(parseJsonBody(Buffer.from(text))).toEqual({ code: '['.repeat(100) });
+  });
+});
