@@ -4,7 +4,10 @@
 // database, starts `node dist/main.js` as production would (NODE_ENV=production, request logging
 // on), seeds grids, then drives each scenario with autocannon in-process and checks the targets.
 // Env: BENCH_DATABASE_URL (default: local ipb_bench, created if missing), BENCH_SECONDS
-// (default 10), BENCH_SCENARIOS=post,get (default: all).
+// (default 10), BENCH_SCENARIOS=post,get,page,random,page200 (default: all).
+// The 200x200 page has no throughput target: what matters is that rendering and sending it does
+// not stall the event loop, so a worker thread times GET /health one request after another while
+// the page is rendered for the first time (uncached) and while it is under load.
 const { execFileSync, spawn } = require('node:child_process');
 const { Buffer } = require('node:buffer');
 const fs = require('node:fs');
@@ -14,6 +17,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { setTimeout } = require('node:timers');
 const { URL } = require('node:url');
+const { Worker } = require('node:worker_threads');
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 
@@ -26,7 +30,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const WARMUP_SECONDS = 2;
 const CONNECTIONS = 32;
 const SEED_GRIDS = 200;
-const MAX_P99_MS = 50; // applies to every scenario
+const MAX_P99_MS = 50; // applies to every scenario with a target
+const BIG = 200; // the big page: a BIG x BIG grid of 4 px blocks
 
 // What the installed Python client's post_to_web() sends: a 20x20 BlockGrid and two code cells.
 const blocks = Array.from({ length: 20 }, (_, r) =>
@@ -41,30 +46,83 @@ const POST_BODY = JSON.stringify({
   grid_data: { lines_on: true, width: 20, height: 20, blocks },
 });
 
+// The biggest grid people post in practice: a 200x200 ImageGrid of a photo, 4 px blocks.
+const BIG_POST_BODY = JSON.stringify({
+  python_version: [3, 11, 2, 'final', 0],
+  ipb_version: '1.10.dev',
+  ipb_class: 'ImageGrid',
+  code_cells: null,
+  secret: false,
+  grid_data: {
+    lines_on: false,
+    width: BIG,
+    height: BIG,
+    blocks: Array.from({ length: BIG }, (_, r) =>
+      Array.from({ length: BIG }, (_, c) => [(r * 7) % 256, (c * 5) % 256, (r + c) % 256, 4]),
+    ),
+  },
+});
+
+// Pages are read by browsers, which always offer compression (the cached page keeps its
+// compressed forms); the API routes are read by the Python client, which sends no such header.
+const BROWSER_HEADERS = { 'Accept-Encoding': 'gzip, deflate, br' };
+
 // One row per scenario; `key` is what BENCH_SCENARIOS selects. `path` is a string or a function
-// (seededIds, n) => path called for every request, so id routes spread over the seeded grids.
-// Bodies are sent with no Content-Type header, like the client's `requests.post(data=...)`.
+// (seeded, n) => path called for every request, so id routes spread over the seeded grids
+// (`seeded.ids`; `seeded.bigId` is the 200x200 grid). Bodies are sent with no Content-Type
+// header, like the client's `requests.post(data=...)`. `status` is the one status expected
+// (default: any 2xx); `minRps: null` reports the figures without a target.
 const SCENARIOS = [
   { key: 'post', name: 'POST /post', method: 'POST', path: '/post', body: POST_BODY, minRps: 1500 },
   {
     key: 'get',
     name: 'GET /get/<id>',
     method: 'GET',
-    path: (ids, n) => `/get/${ids[n % ids.length]}`,
+    path: (seeded, n) => `/get/${seeded.ids[n % seeded.ids.length]}`,
     minRps: 4000,
+  },
+  {
+    key: 'page',
+    name: 'GET /<id> (20x20 page)',
+    method: 'GET',
+    path: (seeded, n) => `/${seeded.ids[n % seeded.ids.length]}`,
+    headers: BROWSER_HEADERS,
+    minRps: 2500,
+  },
+  {
+    key: 'random',
+    name: 'GET /random (303)',
+    method: 'GET',
+    path: '/random',
+    headers: BROWSER_HEADERS,
+    status: 303,
+    minRps: 3000,
+  },
+  {
+    key: 'page200',
+    name: `GET /<id> (${BIG}x${BIG} page)`,
+    method: 'GET',
+    path: (seeded) => `/${seeded.bigId}`,
+    headers: BROWSER_HEADERS,
+    minRps: null,
+    probeEventLoop: true,
   },
 ];
 
 /** Minimal HTTP client. Not fetch(): fetch adds `Content-Type: text/plain` to string bodies. */
-function request(port, method, urlPath, body) {
-  const headers = body ? { 'Content-Length': Buffer.byteLength(body) } : {};
-  const options = { host: '127.0.0.1', port, method, path: urlPath, headers, timeout: 5000 };
+function request(port, method, urlPath, body, extraHeaders = {}) {
+  const headers = { ...extraHeaders };
+  if (body) headers['Content-Length'] = Buffer.byteLength(body);
+  const options = { host: '127.0.0.1', port, method, path: urlPath, headers, timeout: 30_000 };
   return new Promise((resolve, reject) => {
     const req = http.request(options, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode, text }));
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        const text = res.headers['content-encoding'] ? '' : bytes.toString('utf8');
+        resolve({ status: res.statusCode, headers: res.headers, bytes: bytes.length, text });
+      });
     });
     req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
     req.on('error', reject);
@@ -138,7 +196,7 @@ async function startServer(env, port) {
   throw new Error(`server not healthy after 60 s:\n${logTail()}`);
 }
 
-async function seed(port) {
+async function seed(port, withBig) {
   const ids = [];
   for (let i = 0; i < SEED_GRIDS; i++) {
     const res = await request(port, 'POST', '/post', POST_BODY);
@@ -150,24 +208,48 @@ async function seed(port) {
   if (res.status !== 200 || JSON.parse(res.text).width !== 20) {
     throw new Error(`seeding: GET /get/${ids[0]} -> ${res.status}: ${res.text.slice(0, 200)}`);
   }
-  return ids;
+  // The seeded grids are public, so /random has grids to pick from: it must redirect to one.
+  const random = await request(port, 'GET', '/random');
+  if (random.status !== 303 || !/^\/[A-Za-z0-9]{6,}$/.test(random.headers.location ?? '')) {
+    throw new Error(`seeding: GET /random -> ${random.status} ${random.headers.location}`);
+  }
+  let bigId = null;
+  if (withBig) {
+    const big = await request(port, 'POST', '/post', BIG_POST_BODY);
+    if (big.status !== 200) throw new Error(`seeding: ${BIG}x${BIG} -> ${big.status}: ${big.text}`);
+    bigId = new URL(JSON.parse(big.text).url).pathname.split('/').pop();
+  }
+  return { ids, bigId };
 }
 
-function runScenario(port, { method, path: p, body }, ids, duration) {
+function runScenario(port, { method, path: p, body, headers }, seeded, duration) {
   let n = 0;
-  const req = { method, body, headers: {} }; // headers: {} so autocannon adds no Content-Type
-  if (typeof p === 'function') req.setupRequest = (r) => ({ ...r, path: p(ids, n++) });
+  // Explicit headers (even {}) so autocannon adds no Content-Type.
+  const req = { method, body, headers: { ...headers } };
+  if (typeof p === 'function') req.setupRequest = (r) => ({ ...r, path: p(seeded, n++) });
   else req.path = p;
   const url = `http://127.0.0.1:${port}`;
   return autocannon({ url, connections: CONNECTIONS, duration, requests: [req] });
 }
 
-const failures = (r) => r.errors + r.timeouts + r.non2xx; // non2xx: 1xx, 3xx, 4xx and 5xx
+/**
+ * Errors, timeouts and answers with another status than the scenario expects. autocannon's
+ * non2xx counts 3xx too, so a scenario expecting a 303 counts from the per-status figures.
+ */
+function failures(r, scenario) {
+  if (!scenario.status) return r.errors + r.timeouts + r.non2xx; // non2xx: 1xx, 3xx, 4xx, 5xx
+  const other = Object.entries(r.statusCodeStats ?? {})
+    .filter(([code]) => Number(code) !== scenario.status)
+    .reduce((sum, [, { count }]) => sum + count, 0);
+  return r.errors + r.timeouts + other;
+}
 
-function summarise(scenario, r, warmup) {
-  const errors = failures(r) + failures(warmup);
+function summarise(scenario, r, warmup, probe) {
+  const errors = failures(r, scenario) + failures(warmup, scenario);
   const rps = Math.round(r.requests.average);
-  const ok = errors === 0 && rps >= scenario.minRps && r.latency.p99 <= MAX_P99_MS;
+  const hasTarget = scenario.minRps !== null;
+  const ok =
+    errors === 0 && (!hasTarget || (rps >= scenario.minRps && r.latency.p99 <= MAX_P99_MS));
   return {
     scenario: scenario.name,
     rps,
@@ -176,10 +258,116 @@ function summarise(scenario, r, warmup) {
     errors,
     requests: r.requests.total,
     detail: { errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx, codes: r.statusCodeStats },
-    warmupErrors: failures(warmup),
-    target: `>= ${scenario.minRps} req/s, p99 <= ${MAX_P99_MS} ms`,
-    verdict: ok ? 'PASS' : 'MISS',
+    warmupErrors: failures(warmup, scenario),
+    bytesPerAnswer: r.requests.total ? Math.round(r.throughput.total / r.requests.total) : 0,
+    target: hasTarget ? `>= ${scenario.minRps} req/s, p99 <= ${MAX_P99_MS} ms` : 'report only',
+    verdict: !ok ? (errors ? 'ERRORS' : 'MISS') : hasTarget ? 'PASS' : 'ok',
+    ...(probe && { eventLoopProbe: probe }),
   };
+}
+
+/**
+ * A worker thread (its own event loop, so autocannon's work in this one does not skew it) that
+ * times GET /health one request at a time over a keep-alive connection until told to stop, and
+ * answers the latencies. A slow /health means the server's event loop was blocked (or the
+ * machine was saturated: compare with the idle baseline).
+ */
+const PROBE_WORKER = `
+const http = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+let stop = false;
+parentPort.on('message', () => (stop = true));
+const once = () => new Promise((resolve) => {
+  const t0 = process.hrtime.bigint();
+  const req = http.get({ host: '127.0.0.1', port: workerData.port, path: '/health', agent }, (res) => {
+    res.resume();
+    res.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, ok: res.statusCode === 200 }));
+  });
+  req.on('error', () => resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, ok: false }));
+});
+(async () => {
+  const ms = [];
+  let failed = 0;
+  while (!stop) {
+    const r = await once();
+    ms.push(r.ms);
+    if (!r.ok) failed++;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  agent.destroy();
+  parentPort.postMessage({ ms, failed });
+})();
+`;
+
+function startProbe(port) {
+  const worker = new Worker(PROBE_WORKER, { eval: true, workerData: { port } });
+  const done = new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    async stop() {
+      worker.postMessage('stop');
+      const { ms, failed } = await done;
+      await worker.terminate();
+      const sorted = [...ms].sort((a, b) => a - b);
+      const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+      const round = (v) => Math.round(v * 10) / 10;
+      return {
+        probes: ms.length,
+        failed,
+        p50: round(at(0.5)),
+        p99: round(at(0.99)),
+        max: round(at(1)),
+      };
+    },
+  };
+}
+
+/** Runs `fn` with the /health probe going; answers fn's result and the probe's figures. */
+async function withProbe(port, fn) {
+  const probe = startProbe(port);
+  await sleep(100); // a few idle samples first, so a short fn is still covered
+  const result = await fn();
+  return { result, probe: await probe.stop() };
+}
+
+/**
+ * The big page's first request renders it (uncached): its time, and how long /health waited
+ * meanwhile; then the same under load. The idle baseline shows what /health costs alone.
+ */
+async function eventLoopProbe(port, scenario, seeded) {
+  const idle = await withProbe(port, () => sleep(1000));
+  const p = scenario.path(seeded, 0);
+  const first = await withProbe(port, async () => {
+    const t0 = process.hrtime.bigint();
+    const res = await request(port, 'GET', p, undefined, scenario.headers);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (res.status !== 200) throw new Error(`${scenario.name}: first GET ${p} -> ${res.status}`);
+    return { ms: Math.round(ms), bytes: res.bytes, encoding: res.headers['content-encoding'] };
+  });
+  const plain = await request(port, 'GET', p); // size of the page itself, uncompressed
+  return {
+    idleHealth: idle.probe,
+    firstRender: { ...first.result, htmlBytes: plain.bytes, healthDuring: first.probe },
+  };
+}
+
+function printProbes(rows) {
+  for (const r of rows.filter((row) => row.eventLoopProbe)) {
+    const { idleHealth: idle, firstRender: first, underLoad: load } = r.eventLoopProbe;
+    const fmt = (p) => `max ${p.max} ms, p99 ${p.p99} ms, p50 ${p.p50} ms (${p.probes} probes)`;
+    console.log(`\n${r.scenario}: event-loop probe (GET /health, one at a time, from a worker)`);
+    console.log(`  idle baseline:        ${fmt(idle)}`);
+    console.log(
+      `  first (uncached) GET: ${first.ms} ms for ${first.htmlBytes} bytes of HTML ` +
+        `(${first.bytes} sent, ${first.encoding ?? 'identity'}); /health meanwhile: ${fmt(first.healthDuring)}`,
+    );
+    console.log(
+      `  under load (${CONNECTIONS} conns): ${fmt(load)}; ${r.bytesPerAnswer} bytes/answer`,
+    );
+  }
 }
 
 function printTable(rows) {
@@ -220,20 +408,39 @@ async function main() {
     HASHIDS_PUBLIC_SALT: 'public',
     HASHIDS_SECRET_SALT: 'secret',
     PORT: String(port),
+    // The per-client POST limit would throttle the one bench client standing in for many users.
+    POST_RATE_LIMIT: '0',
   };
   const migrate = [TYPEORM_CLI, 'migration:run', '-d', 'dist/database/data-source.js'];
   execFileSync(process.execPath, migrate, { cwd: ROOT, env, stdio: 'inherit' });
   await startServer(env, port);
-  const ids = await seed(port);
-  console.log(`\n${ids.length} grids seeded; ${CONNECTIONS} connections, ${SECONDS} s each`);
+  const seeded = await seed(
+    port,
+    scenarios.some((s) => s.probeEventLoop),
+  );
+  const big = seeded.bigId ? ` and one ${BIG}x${BIG}` : '';
+  console.log(
+    `\n${seeded.ids.length} grids${big} seeded; ${CONNECTIONS} connections, ${SECONDS} s each`,
+  );
 
   const rows = [];
   for (const scenario of scenarios) {
+    // Before anything else asks for the page, so its first request is the uncached one.
+    const probe = scenario.probeEventLoop ? await eventLoopProbe(port, scenario, seeded) : null;
     // The warm-up (JIT, pools, caches) is not reported, but its failures are.
-    const warmup = await runScenario(port, scenario, ids, WARMUP_SECONDS);
-    rows.push(summarise(scenario, await runScenario(port, scenario, ids, SECONDS), warmup));
+    const warmup = await runScenario(port, scenario, seeded, WARMUP_SECONDS);
+    let measured;
+    if (probe) {
+      const loaded = await withProbe(port, () => runScenario(port, scenario, seeded, SECONDS));
+      measured = loaded.result;
+      probe.underLoad = loaded.probe;
+    } else {
+      measured = await runScenario(port, scenario, seeded, SECONDS);
+    }
+    rows.push(summarise(scenario, measured, warmup, probe));
   }
   printTable(rows);
+  printProbes(rows);
   // ERROR lines in the server log (pool timeouts, crashes) explain what status codes only hint at.
   const logErrors = serverLog().match(/^.*\bERROR\b.*$/gm) ?? [];
   writeReport(rows, logErrors, busyBefore);
