@@ -1,0 +1,465 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { GridData } from './grid-data';
+import {
+  GRID_IMAGE_MAX_BYTES,
+  GRID_IMAGE_MAX_PIXELS,
+  GRID_IMAGE_MAX_SIDE,
+  renderGridPng,
+} from './grid-image';
+
+interface Fixture {
+  name: string;
+  body: string;
+  grid_data: GridData;
+}
+
+const fixtures = JSON.parse(
+  readFileSync(join(__dirname, '../../test/fixtures/client-posts.json'), 'utf8'),
+) as Fixture[];
+
+type Rgb = [number, number, number];
+const WHITE: Rgb = [255, 255, 255];
+
+interface Decoded {
+  width: number;
+  height: number;
+  at(x: number, y: number): Rgb;
+}
+
+async function decode(png: Buffer): Promise<Decoded> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  expect(info.channels).toBe(3);
+  return {
+    width: info.width,
+    height: info.height,
+    at(x, y) {
+      const i = (y * info.width + x) * 3;
+      return [data[i], data[i + 1], data[i + 2]];
+    },
+  };
+}
+
+/** Checks one pixel; calls expect only on a mismatch, so that big loops stay fast. */
+function expectPixel(image: Decoded, x: number, y: number, rgb: readonly number[], label = '') {
+  const got = image.at(x, y);
+  if (got[0] !== rgb[0] || got[1] !== rgb[1] || got[2] !== rgb[2]) {
+    expect({ at: [x, y], label, rgb: got }).toEqual({ at: [x, y], label, rgb: rgb.slice(0, 3) });
+  }
+}
+
+/**
+ * The page's layout, written out independently of the renderer for well-formed grids: columns
+ * as wide as their largest block, rows as tall as theirs, a 1 px line before every cell and
+ * after the last one when lines are on. Positions are at natural size (scale 1).
+ */
+function pageLayout(grid: GridData) {
+  const line = grid.lines_on ? 1 : 0;
+  const colW: number[] = [];
+  const rowH: number[] = [];
+  grid.blocks.forEach((row, r) =>
+    row.forEach((block, c) => {
+      colW[c] = Math.max(colW[c] ?? 0, block[3]);
+      rowH[r] = Math.max(rowH[r] ?? 0, block[3]);
+    }),
+  );
+  const starts = (sizes: number[]) => {
+    const out: number[] = [];
+    let at = line;
+    for (const s of sizes) {
+      out.push(at);
+      at += s + line;
+    }
+    return { starts: out, total: at };
+  };
+  const xs = starts(colW);
+  const ys = starts(rowH);
+  return { colW, rowH, xs: xs.starts, ys: ys.starts, width: xs.total, height: ys.total, line };
+}
+
+/** Enlargement the module documents for small images: a whole factor up to a 64 px short side. */
+function expectedGrow(width: number, height: number): number {
+  const short = Math.min(width, height);
+  if (short >= 64) return 1;
+  return Math.max(1, Math.min(Math.ceil(64 / short), Math.floor(1200 / Math.max(width, height))));
+}
+
+/** Deterministic pseudo-random colours (xorshift32). */
+function noise(seed: number): () => number {
+  let s = seed | 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) & 255;
+  };
+}
+
+function uniformGrid(width: number, height: number, size: number, linesOn: boolean): GridData {
+  const next = noise(width * 31 + height);
+  const blocks = Array.from({ length: height }, () =>
+    Array.from(
+      { length: width },
+      () => [next(), next(), next(), size] as [number, number, number, number],
+    ),
+  );
+  return { lines_on: linesOn, width, height, blocks };
+}
+
+describe('renderGridPng', () => {
+  it('has the seven client fixtures, with and without lines, mixed sizes and ImageGrids', () => {
+    expect(fixtures.map((f) => f.name)).toEqual([
+      'block-2x2',
+      'block-1x1-secret',
+      'block-7x3-nolines',
+      'block-5x5-mixed-sizes',
+      'image-4x3-lower-left',
+      'image-3x4-upper-left-secret',
+      'block-60x40',
+    ]);
+  });
+
+  describe.each(fixtures.map((f) => [f.name, f] as const))('fixture %s', (_name, fixture) => {
+    const grid = fixture.grid_data;
+    const page = pageLayout(grid);
+    const grow = expectedGrow(page.width, page.height);
+
+    it('has the page geometry (enlarged by a whole factor when small)', async () => {
+      const image = await renderGridPng(grid);
+      expect(image.scale).toBe(grow);
+      expect([image.width, image.height]).toEqual([page.width * grow, page.height * grow]);
+      const decoded = await decode(image.png);
+      expect([decoded.width, decoded.height]).toEqual([image.width, image.height]);
+    });
+
+    it('has each block colour at its centre and over its whole cell', async () => {
+      const image = await decode((await renderGridPng(grid)).png);
+      grid.blocks.forEach((row, r) =>
+        row.forEach(([red, green, blue], c) => {
+          const x0 = page.xs[c] * grow;
+          const y0 = page.ys[r] * grow;
+          const x1 = x0 + page.colW[c] * grow - 1;
+          const y1 = y0 + page.rowH[r] * grow - 1;
+          const cx = Math.floor((x0 + x1) / 2);
+          const cy = Math.floor((y0 + y1) / 2);
+          for (const [x, y] of [
+            [cx, cy],
+            [x0, y0],
+            [x1, y0],
+            [x0, y1],
+            [x1, y1],
+          ]) {
+            expectPixel(image, x, y, [red, green, blue], `block [${r}, ${c}]`);
+          }
+        }),
+      );
+    });
+
+    it('has white lines between blocks and around the outside exactly when lines_on', async () => {
+      const image = await decode((await renderGridPng(grid)).png);
+      let white = 0;
+      for (let y = 0; y < image.height; y++) {
+        for (let x = 0; x < image.width; x++) {
+          const [red, green, blue] = image.at(x, y);
+          if (red === 255 && green === 255 && blue === 255) white++;
+        }
+      }
+      if (!grid.lines_on) {
+        expect(white).toBe(0); // no fixture block is white
+        return;
+      }
+      // Every pixel outside the cells is white, and nothing else is (no block is white here):
+      // the lines are the full rows and columns of pixels between and around the cells.
+      const line = grow;
+      const cols = page.colW.length;
+      const rows = page.rowH.length;
+      const linePixels =
+        (cols + 1) * line * image.height +
+        (rows + 1) * line * image.width -
+        (cols + 1) * (rows + 1) * line * line;
+      expect(white).toBe(linePixels);
+      for (let y = 0; y < image.height; y++) {
+        expectPixel(image, 0, y, WHITE, 'left edge');
+        expectPixel(image, image.width - 1, y, WHITE, 'right edge');
+      }
+      for (let x = 0; x < image.width; x++) {
+        expectPixel(image, x, 0, WHITE, 'top edge');
+        expectPixel(image, x, image.height - 1, WHITE, 'bottom edge');
+      }
+      // the line just before each cell (after the first) is white, across the middle of the row
+      for (let c = 1; c < cols; c++) {
+        expect(
+          image.at(page.xs[c] * grow - 1, Math.floor((page.ys[0] + page.rowH[0] / 2) * grow)),
+        ).toEqual(WHITE);
+      }
+      for (let r = 1; r < rows; r++) {
+        expect(
+          image.at(Math.floor((page.xs[0] + page.colW[0] / 2) * grow), page.ys[r] * grow - 1),
+        ).toEqual(WHITE);
+      }
+    });
+  });
+
+  it('lays out mixed sizes like a border-collapse table: widest block per column, tallest per row', async () => {
+    const grid = fixtures.find((f) => f.name === 'block-5x5-mixed-sizes')!.grid_data;
+    // columns 20 20 40 20 20 (the 1 px block shares column 4 with 20 px ones), rows alike, 6 lines
+    const image = await renderGridPng(grid);
+    expect([image.width, image.height, image.scale]).toEqual([126, 126, 1]);
+    const decoded = await decode(image.png);
+    // the size-40 block at [2, 2] fills x 43..82, y 43..82; its neighbours start after a line
+    expect(decoded.at(43, 43)).toEqual([168, 151, 197]);
+    expect(decoded.at(82, 82)).toEqual([168, 151, 197]);
+    expect(decoded.at(83, 60)).toEqual(WHITE);
+    expect(decoded.at(84, 60)).toEqual([37, 38, 46]);
+    // the size-1 block at [0, 4] fills its whole 20 px cell
+    expect(decoded.at(84 + 21, 1)).toEqual([96, 229, 97]);
+    expect(decoded.at(84 + 21 + 19, 20)).toEqual([96, 229, 97]);
+  });
+
+  it('draws the same blocks without any white when lines are off', async () => {
+    const on = fixtures.find((f) => f.name === 'image-4x3-lower-left')!.grid_data;
+    const off: GridData = { ...on, lines_on: false };
+    const image = await renderGridPng(off);
+    // 4 x 3 blocks of 20 px: 80 x 60, enlarged x2 to reach a 64 px short side
+    expect([image.width, image.height, image.scale]).toEqual([160, 120, 2]);
+    const decoded = await decode(image.png);
+    off.blocks.forEach((row, r) =>
+      row.forEach(([red, green, blue], c) => {
+        for (const [x, y] of [
+          [c * 40, r * 40],
+          [c * 40 + 20, r * 40 + 20],
+          [c * 40 + 39, r * 40 + 39],
+        ]) {
+          expect(decoded.at(x, y)).toEqual([red, green, blue]);
+        }
+      }),
+    );
+  });
+
+  it('enlarges a 1x1 grid of size 1 to a 64 px short side with exact colours', async () => {
+    const off = await renderGridPng({
+      lines_on: false,
+      width: 1,
+      height: 1,
+      blocks: [[[9, 99, 199, 1]]],
+    });
+    expect([off.width, off.height, off.scale]).toEqual([64, 64, 64]);
+    const offPx = await decode(off.png);
+    for (const [x, y] of [
+      [0, 0],
+      [32, 32],
+      [63, 63],
+    ]) {
+      expect(offPx.at(x, y)).toEqual([9, 99, 199]);
+    }
+
+    // with lines it is 3 x 3 at natural size (line, block, line): x22, lines and all
+    const on = await renderGridPng({
+      lines_on: true,
+      width: 1,
+      height: 1,
+      blocks: [[[9, 99, 199, 1]]],
+    });
+    expect([on.width, on.height, on.scale]).toEqual([66, 66, 22]);
+    const onPx = await decode(on.png);
+    expect(onPx.at(21, 33)).toEqual(WHITE);
+    expect(onPx.at(22, 33)).toEqual([9, 99, 199]);
+    expect(onPx.at(33, 33)).toEqual([9, 99, 199]);
+    expect(onPx.at(43, 33)).toEqual([9, 99, 199]);
+    expect(onPx.at(44, 33)).toEqual(WHITE);
+  });
+
+  it('shrinks a 400x400 grid of size-20 blocks within the bounds with exact block colours', async () => {
+    const grid = uniformGrid(400, 400, 20, true);
+    const image = await renderGridPng(grid);
+    expect(image.width).toBeLessThanOrEqual(GRID_IMAGE_MAX_SIDE);
+    expect(image.height).toBeLessThanOrEqual(GRID_IMAGE_MAX_SIDE);
+    expect(image.width * image.height).toBeLessThanOrEqual(GRID_IMAGE_MAX_PIXELS);
+    expect(image.png.length).toBeLessThanOrEqual(GRID_IMAGE_MAX_BYTES);
+    // Lines would leave blocks under 4 px, so they go; blocks get a whole 3 px: 1200 x 1200.
+    expect([image.width, image.height, image.scale]).toEqual([1200, 1200, 0.15]);
+    const decoded = await decode(image.png);
+    for (let r = 0; r < 400; r++) {
+      for (let c = 0; c < 400; c++) {
+        const [red, green, blue] = grid.blocks[r][c];
+        expectPixel(decoded, c * 3 + 1, r * 3 + 1, [red, green, blue], `block [${r}, ${c}]`);
+      }
+    }
+  });
+
+  it('keeps 1 px lines when shrunk blocks stay 4 px or more', async () => {
+    const grid = uniformGrid(200, 200, 20, true);
+    const image = await renderGridPng(grid);
+    // natural 4201 px; 4 px blocks and 201 lines make 1001
+    expect([image.width, image.height, image.scale]).toEqual([1001, 1001, 0.2]);
+    const decoded = await decode(image.png);
+    for (let r = 0; r < 200; r++) {
+      for (let c = 0; c < 200; c++) {
+        const [red, green, blue] = grid.blocks[r][c];
+        expectPixel(decoded, 1 + c * 5 + 2, 1 + r * 5 + 2, [red, green, blue], 'centre');
+        expectPixel(decoded, c * 5, 1 + r * 5 + 2, WHITE, 'line on the left');
+        expectPixel(decoded, 1 + c * 5 + 2, r * 5, WHITE, 'line above');
+      }
+    }
+  });
+
+  it('honours smaller bounds given as options', async () => {
+    const grid = uniformGrid(30, 10, 20, false); // 600 x 200 natural
+    const image = await renderGridPng(grid, { maxSide: 300 });
+    expect([image.width, image.height, image.scale]).toEqual([300, 100, 0.5]);
+    const byPixels = await renderGridPng(grid, { maxPixels: 30_000 });
+    expect(byPixels.width * byPixels.height).toBeLessThanOrEqual(30_000);
+    expect([byPixels.width, byPixels.height]).toEqual([300, 100]); // 0.5 snaps 20 px to 10 px
+    const decoded = await decode(image.png);
+    for (let r = 0; r < 10; r++) {
+      for (let c = 0; c < 30; c++) {
+        const [red, green, blue] = grid.blocks[r][c];
+        expect(decoded.at(c * 10 + 5, r * 10 + 5)).toEqual([red, green, blue]);
+      }
+    }
+  });
+
+  it('draws noise with fewer pixels rather than hand out a multi-megabyte PNG', async () => {
+    // 700 x 700 random 1 px blocks: 1.5 MB as a 700 x 700 PNG
+    const grid = uniformGrid(700, 700, 1, false);
+    const image = await renderGridPng(grid);
+    expect(image.png.length).toBeLessThanOrEqual(GRID_IMAGE_MAX_BYTES);
+    expect(image.width).toBeLessThan(700);
+    expect(image.width).toBeGreaterThan(300);
+    expect(image.scale).toBeCloseTo(image.width / 700, 2);
+    const decoded = await decode(image.png);
+    expect([decoded.width, decoded.height]).toEqual([image.width, image.height]);
+    // nearest neighbour: each pixel is the block under its centre, never a blend
+    const k = image.scale;
+    for (let y = 0; y < image.height; y++) {
+      for (let x = 0; x < image.width; x++) {
+        expectPixel(
+          decoded,
+          x,
+          y,
+          grid.blocks[Math.floor((y + 0.5) / k)][Math.floor((x + 0.5) / k)],
+        );
+      }
+    }
+  });
+
+  it('keeps a very long, thin grid at least 1 px across', async () => {
+    const grid = uniformGrid(5000, 1, 20, false); // 100000 x 20 natural
+    const image = await renderGridPng(grid);
+    expect(image.width).toBeLessThanOrEqual(GRID_IMAGE_MAX_SIDE);
+    expect(image.height).toBe(1);
+  });
+
+  describe('odd and legacy values', () => {
+    const odd: unknown[] = [
+      {
+        lines_on: 1,
+        width: '2',
+        height: '1',
+        blocks: [
+          [
+            ['255', '0', '0', '10'],
+            [0, 255, 0, 10],
+          ],
+        ],
+      },
+      { lines_on: 0, width: null, height: undefined, blocks: [[[1, 2, 3]]] },
+      { lines_on: '0', width: 1, height: 1, blocks: [[[300, -5, 12.7, 0]]] },
+      { lines_on: null, width: 3, height: 3, blocks: [null, 'row', [null, 'x', 5, {}, []]] },
+      { lines_on: true, width: 1, height: 1, blocks: [[[NaN, 'abc', null, 'abc']]] },
+      { lines_on: true, width: 1, height: 1, blocks: [[[1, 2, 3, 1e308]]] },
+      { lines_on: true, width: 1, height: 1, blocks: [[[1, 2, 3, Infinity]]] },
+      { lines_on: true, width: 1, height: 1, blocks: [[[1, 2, 3, -4]]] },
+      {
+        lines_on: true,
+        width: 2,
+        height: 2,
+        blocks: [
+          [[1, 2, 3, 5]],
+          [
+            [4, 5, 6, 5],
+            [7, 8, 9, 5],
+          ],
+        ],
+      },
+      { lines_on: true, width: 0, height: 0, blocks: [] },
+      { lines_on: false, width: 2, height: 2, blocks: [[], []] },
+      { lines_on: false, width: 2, height: 2, blocks: null },
+      { lines_on: false, width: 2, height: 2, blocks: 'blocks' },
+      { lines_on: false, width: 2, height: 2, blocks: { 0: [[1, 2, 3, 4]] } },
+      { width: 1, height: 1, blocks: [[[1, 2, 3, 4]]] },
+      { lines_on: Symbol('x'), blocks: [[[1, 2, 3, [5]]]] },
+      {},
+      null,
+    ];
+
+    it.each(odd.map((grid, i) => [i, grid]))('case %i renders a valid PNG', async (_i, grid) => {
+      const image = await renderGridPng(grid as GridData);
+      const decoded = await decode(image.png);
+      expect([decoded.width, decoded.height]).toEqual([image.width, image.height]);
+      expect(image.width).toBeGreaterThanOrEqual(1);
+      expect(image.width).toBeLessThanOrEqual(GRID_IMAGE_MAX_SIDE);
+      expect(image.height).toBeLessThanOrEqual(GRID_IMAGE_MAX_SIDE);
+    });
+
+    it('reads numbers in strings and treats lines_on 1 as on', async () => {
+      const image = await renderGridPng(odd[0] as GridData);
+      // 1 + 10 + 1 + 10 + 1 = 23 by 12, x6 to reach 64 px across the short side
+      expect([image.width, image.height, image.scale]).toEqual([138, 72, 6]);
+      const decoded = await decode(image.png);
+      expect(decoded.at(0, 0)).toEqual(WHITE);
+      expect(decoded.at(6 * 6, 6 * 6)).toEqual([255, 0, 0]);
+      expect(decoded.at(6 * 17, 6 * 6)).toEqual([0, 255, 0]);
+    });
+
+    it('treats a missing or invalid size as 20 and lines_on 0 as off', async () => {
+      const image = await renderGridPng(odd[1] as GridData);
+      expect([image.width, image.height, image.scale]).toEqual([80, 80, 4]);
+      const decoded = await decode(image.png);
+      expect(decoded.at(0, 0)).toEqual([1, 2, 3]);
+      expect(decoded.at(79, 79)).toEqual([1, 2, 3]);
+    });
+
+    it('clamps colours to 0..255, truncating fractions, and treats "0" as lines off', async () => {
+      const image = await renderGridPng(odd[2] as GridData);
+      expect([image.width, image.height]).toEqual([80, 80]); // size 0 is invalid: 20, x4
+      const decoded = await decode(image.png);
+      expect(decoded.at(40, 40)).toEqual([255, 0, 12]);
+    });
+
+    it('skips rows that are not lists and draws blocks that are not lists as black size 20', async () => {
+      const image = await renderGridPng(odd[3] as GridData);
+      // one row of five size-20 blocks, no lines (null counts as 0, as on the page): 100 x 20, x4
+      expect([image.width, image.height, image.scale]).toEqual([400, 80, 4]);
+      const decoded = await decode(image.png);
+      expect(decoded.at(40, 40)).toEqual([0, 0, 0]);
+      expect(decoded.at(360, 40)).toEqual([0, 0, 0]);
+    });
+
+    it('clamps huge sizes instead of overflowing, and shrinks them within bounds', async () => {
+      const image = await renderGridPng(odd[5] as GridData);
+      expect(image.width).toBeLessThanOrEqual(GRID_IMAGE_MAX_SIDE);
+      const decoded = await decode(image.png);
+      expect(decoded.at(image.width >> 1, image.height >> 1)).toEqual([1, 2, 3]);
+    });
+
+    it('leaves the cells missing from a short row white', async () => {
+      const image = await renderGridPng(odd[8] as GridData);
+      // 2 columns and 2 rows of 5 px with lines: 13 x 13, x5 to reach 64 px
+      expect([image.width, image.height, image.scale]).toEqual([65, 65, 5]);
+      const decoded = await decode(image.png);
+      expect(decoded.at(5 * 3, 5 * 3)).toEqual([1, 2, 3]);
+      expect(decoded.at(5 * 9, 5 * 3)).toEqual(WHITE);
+      expect(decoded.at(5 * 9, 5 * 9)).toEqual([7, 8, 9]);
+    });
+
+    it('draws a grid with no blocks as a white 64 px square', async () => {
+      for (const grid of [odd[9], odd[10], odd[11], odd[16], odd[17]]) {
+        const image = await renderGridPng(grid as GridData);
+        expect([image.width, image.height]).toEqual([64, 64]);
+        expect((await decode(image.png)).at(32, 32)).toEqual(WHITE);
+      }
+    });
+  });
+});
