@@ -3,6 +3,7 @@ import compression from 'compression';
 import helmet from 'helmet';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { setupApiDocs } from './api-docs/api-docs';
 import { isApiPath } from './common/all-exceptions.filter';
 import { PinoNestLogger, requestLogging, ROOT_LOGGER } from './common/logging';
 import { configureViews } from './common/views';
@@ -22,6 +23,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // Cached grid answers arrive compressed already; this covers the other pages.
   app.use(compression());
   configureViews(app);
+  setupApiDocs(app);
   return app;
 }
 

@@ -1,0 +1,182 @@
+import type { ApiResponseOptions, SchemaObject } from '@nestjs/swagger';
+
+/**
+ * The examples the OpenAPI document shows. Error bodies are copied from what the app really
+ * answers (the exception filter's shape); test/api-docs.e2e-spec.ts posts EXAMPLE_POST_BODY to
+ * the app so the documented request cannot drift from what is accepted.
+ */
+
+/** What `grid.post_to_web()` sends for a 2x2 BlockGrid (no Content-Type header). */
+export const EXAMPLE_POST_BODY = {
+  python_version: [3, 11, 2, 'final', 0],
+  ipb_version: '1.9.0',
+  ipb_class: 'BlockGrid',
+  code_cells: [
+    'from ipythonblocks import BlockGrid',
+    'grid = BlockGrid(2, 2, fill=(0, 0, 0))\ngrid[0, 0] = (1, 2, 3)\ngrid[1, 1] = (255, 215, 0)\ngrid.post_to_web()',
+  ],
+  secret: false,
+  grid_data: {
+    lines_on: true,
+    width: 2,
+    height: 2,
+    blocks: [
+      [
+        [1, 2, 3, 20],
+        [0, 0, 0, 20],
+      ],
+      [
+        [0, 0, 0, 20],
+        [255, 215, 0, 20],
+      ],
+    ],
+  },
+};
+
+export const EXAMPLE_GRID_DATA = EXAMPLE_POST_BODY.grid_data;
+
+export const EXAMPLE_URL_ANSWER = { url: 'http://www.ipythonblocks.org/bizkiL' };
+
+export const EXAMPLE_SECRET_URL_ANSWER = { url: 'http://www.ipythonblocks.org/secret/MiXoi4' };
+
+export const EXAMPLE_400_FIELDS = {
+  statusCode: 400,
+  error: 'Bad Request',
+  message:
+    'Invalid grid post: python_version: must have exactly 5 items; ipb_class: must be BlockGrid or ImageGrid; secret: must be a boolean; grid_data.blocks[1][1][0]: must be an integer from 0 to 255',
+  errors: [
+    { field: 'python_version', message: 'must have exactly 5 items' },
+    { field: 'ipb_class', message: 'must be BlockGrid or ImageGrid' },
+    { field: 'secret', message: 'must be a boolean' },
+    { field: 'grid_data.blocks[1][1][0]', message: 'must be an integer from 0 to 255' },
+  ],
+};
+
+export const EXAMPLE_400_JSON = {
+  statusCode: 400,
+  message: 'The request body is not valid JSON: Unexpected end of JSON input',
+  error: 'Bad Request',
+};
+
+export const EXAMPLE_404 = {
+  statusCode: 404,
+  message: 'No grid with id "zzzzzz"',
+  error: 'Not Found',
+};
+
+/** The limit in the message is the configured MAX_BODY_BYTES (filled in when the document is built). */
+export const EXAMPLE_413 = {
+  statusCode: 413,
+  message: 'The request body is larger than the limit of 8388608 bytes (MAX_BODY_BYTES)',
+  error: 'Payload Too Large',
+};
+
+/** The limit in the message is the configured POST_RATE_LIMIT (filled in when the document is built). */
+export const EXAMPLE_429 = {
+  statusCode: 429,
+  error: 'ThrottlerException',
+  message:
+    'Too many posts from this address: at most 120 a minute (POST_RATE_LIMIT). Try again in 42 s.',
+};
+
+export const EXAMPLE_503 = {
+  statusCode: 503,
+  error: 'Service Unavailable',
+  message: 'The database is unavailable; please try again shortly',
+};
+
+export const EXAMPLE_405 = {
+  statusCode: 405,
+  error: 'HttpException',
+  message: 'POST a grid here, as grid.post_to_web() does; GET /get/<id> reads one back',
+};
+
+export const EXAMPLE_HEALTH_UP = {
+  status: 'ok',
+  info: { database: { status: 'up' } },
+  error: {},
+  details: { database: { status: 'up' } },
+};
+
+export const EXAMPLE_HEALTH_DOWN = {
+  statusCode: 503,
+  status: 'error',
+  info: {},
+  error: { database: { status: 'down' } },
+  details: { database: { status: 'down' } },
+};
+
+/** The JSON error body every API route answers with (see AllExceptionsFilter). */
+export const ERROR_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['statusCode', 'message'],
+  properties: {
+    statusCode: { type: 'integer', description: 'The HTTP status, repeated' },
+    error: { type: 'string', description: 'The status text' },
+    message: { type: 'string', description: 'What went wrong, for a person' },
+  },
+};
+
+/** A 400 for a body that parsed but failed validation: one entry per failing field. */
+export const FIELD_ERRORS_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['statusCode', 'message'],
+  properties: {
+    ...ERROR_SCHEMA.properties,
+    errors: {
+      type: 'array',
+      description:
+        'Present when the JSON parsed but fields are invalid: every failing field, with a path ' +
+        'such as `grid_data.blocks[1][1][0]`',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+const HEALTH_INDICATORS: SchemaObject = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: { status: { type: 'string', enum: ['up', 'down'] } },
+  },
+};
+
+export const HEALTH_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    statusCode: { type: 'integer', description: 'Only in the 503 answer' },
+    status: { type: 'string', enum: ['ok', 'error'] },
+    info: { ...HEALTH_INDICATORS, description: 'The indicators that are up' },
+    error: { ...HEALTH_INDICATORS, description: 'The indicators that are down' },
+    details: { ...HEALTH_INDICATORS, description: 'Every indicator' },
+  },
+};
+
+export const HASH_ID_PARAM = {
+  name: 'hashId',
+  description: 'The grid id from its URL (a hashid, at least 6 letters and digits)',
+  example: 'bizkiL',
+};
+
+export const NOT_FOUND_RESPONSE: ApiResponseOptions = {
+  status: 404,
+  description: 'No grid with this id (or it is the other visibility: public vs secret)',
+  content: { 'application/json': { schema: ERROR_SCHEMA, example: EXAMPLE_404 } },
+};
+
+export const NOT_MODIFIED_RESPONSE: ApiResponseOptions = {
+  status: 304,
+  description: 'Not modified: the If-None-Match header matched the ETag',
+};
+
+export const UNAVAILABLE_RESPONSE: ApiResponseOptions = {
+  status: 503,
+  description: 'The database is unreachable; retry after the Retry-After seconds',
+  headers: { 'Retry-After': { schema: { type: 'integer', example: 5 } } },
+  content: { 'application/json': { schema: ERROR_SCHEMA, example: EXAMPLE_503 } },
+};
