@@ -2,7 +2,7 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import type { Visibility } from '../grids/grid-data';
 import { LineProgress, TerminalProgress } from './import-progress';
 import { formatImportReport } from './import-report';
-import { DEFAULT_BATCH_SIZE, LegacyImportService } from './legacy-import.service';
+import { DEFAULT_BATCH_SIZE, DEFAULT_JOBS, LegacyImportService } from './legacy-import.service';
 
 interface ImportSqliteFlags {
   dryRun?: boolean;
@@ -10,6 +10,7 @@ interface ImportSqliteFlags {
   only?: Visibility;
   rejects?: string;
   overwrite?: boolean;
+  jobs?: number;
 }
 
 /** A bad flag value; commander prints the message and the usage. */
@@ -39,6 +40,7 @@ export class ImportSqliteCommand extends CommandRunner {
       only: flags.only,
       rejectsFile: flags.rejects,
       overwrite: flags.overwrite,
+      jobs: flags.jobs,
       progress,
     });
     process.stdout.write(formatImportReport(report));
@@ -55,11 +57,15 @@ export class ImportSqliteCommand extends CommandRunner {
     description: `rows per transaction (default ${DEFAULT_BATCH_SIZE})`,
   })
   parseBatchSize(value: string): number {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > 100_000) {
-      throw new UsageError(`--batch-size must be a whole number from 1 to 100000, not ${value}`);
-    }
-    return n;
+    return wholeNumber('--batch-size', value, 100_000);
+  }
+
+  @Option({
+    flags: '--jobs <n>',
+    description: `id ranges written side by side, one connection each (default ${DEFAULT_JOBS}; the embedded database takes 1)`,
+  })
+  parseJobs(value: string): number {
+    return wholeNumber('--jobs', value, 16);
   }
 
   @Option({
@@ -90,4 +96,12 @@ export class ImportSqliteCommand extends CommandRunner {
   parseOverwrite(): boolean {
     return true;
   }
+}
+
+function wholeNumber(flag: string, value: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not ${value}`);
+  }
+  return n;
 }

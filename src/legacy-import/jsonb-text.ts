@@ -33,7 +33,9 @@ function arrayText(items: unknown[]): string {
   let out = '[';
   for (let i = 0; i < items.length; i++) {
     if (i > 0) out += ', ';
-    out += toJsonbText(items[i]);
+    const item = items[i];
+    // Blocks are lists of small integers: the bulk of every grid, so skip the generic path.
+    out += Number.isSafeInteger(item) ? String(item) : toJsonbText(item);
   }
   return `${out}]`;
 }

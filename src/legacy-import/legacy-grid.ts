@@ -59,19 +59,22 @@ export interface LegacyGrid {
 export type DecodedRow =
   { ok: true; grid: LegacyGrid; quirks: Quirk[] } | { ok: false; reason: string };
 
-/** The Postgres side of `LegacyGrid.contentHash`, for a row of either grid table. */
+/**
+ * The Postgres side of `LegacyGrid.contentHash` for a row of either grid table: the text
+ * `jsonb_build_array(...)` would print, put together without building that array (verification
+ * runs this on every row, and copying each grid into a new jsonb costs as much again).
+ */
 export function contentHashSql(alias: string): string {
   const c = (column: string) => `${alias}.${column}`;
-  return `md5(jsonb_build_array(${[
-    'ipb_version',
-    'python_version',
-    'grid_data',
-    'code_cells',
-    'ipb_class',
-    'secret',
-  ]
-    .map(c)
-    .join(', ')})::text)`;
+  const parts = [
+    `to_jsonb(${c('ipb_version')})::text`,
+    `${c('python_version')}::text`,
+    `${c('grid_data')}::text`,
+    `coalesce(${c('code_cells')}::text, 'null')`,
+    `to_jsonb(${c('ipb_class')})::text`,
+    `${c('secret')}::text`,
+  ];
+  return `md5('[' || ${parts.join(" || ', ' || ")} || ']')`;
 }
 
 /** Ids are Postgres int4 `serial`s. */

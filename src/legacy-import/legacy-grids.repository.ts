@@ -41,6 +41,9 @@ export class LegacyGridsRepository {
   async openSession(): Promise<LegacyImportSession> {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
+    // Grids are mostly TOASTed: lz4 compresses them several times faster than the default pglz,
+    // and Postgres reads either transparently. Servers built without lz4 keep pglz.
+    await client.query('SET default_toast_compression = lz4').catch(() => undefined);
     try {
       await client.query(
         `CREATE TEMP TABLE IF NOT EXISTS legacy_import_stage (
@@ -199,7 +202,10 @@ export class LegacyImportSession {
   }
 
   async close(): Promise<void> {
-    await this.client.query(`DROP TABLE IF EXISTS ${STAGE}`).catch(() => undefined);
+    // The connection goes back to the pool: leave it as it was found.
+    await this.client
+      .query(`DROP TABLE IF EXISTS ${STAGE}; RESET default_toast_compression`)
+      .catch(() => undefined);
     await this.runner.release();
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash, Hash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import type { Visibility } from '../grids/grid-data';
+import { ContentChecksum } from './content-checksum';
 import { ImportProgress, NO_PROGRESS } from './import-progress';
 import {
   Difference,
@@ -23,7 +23,7 @@ import {
   rawRowForReport,
 } from './legacy-grid';
 import { BatchMode, LegacyGridsRepository, LegacyImportSession } from './legacy-grids.repository';
-import { LegacyFileError, LegacySqliteReader } from './legacy-sqlite.reader';
+import { IdRange, LegacyFileError, LegacySqliteReader } from './legacy-sqlite.reader';
 import { RejectsFile } from './rejects-file';
 
 export interface ImportOptions {
@@ -35,30 +35,17 @@ export interface ImportOptions {
   /** Where rejected rows go; by default `<file name>.rejects.jsonl` in the working directory. */
   rejectsFile?: string;
   overwrite?: boolean;
+  /** Id ranges imported side by side, each on its own connection (a server only). */
+  jobs?: number;
   progress?: ImportProgress;
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;
-// A batch also ends at this much JSON text, so a run of huge ImageGrids cannot fill memory.
-const MAX_BATCH_CHARS = 32 * 1024 * 1024;
+// Postgres parsing jsonb is the bottleneck, and it is single-threaded per connection.
+export const DEFAULT_JOBS = 2;
+// A batch also ends at this much JSON text, so a run of huge ImageGrids stays one sane transaction.
+const MAX_BATCH_CHARS = 16 * 1024 * 1024;
 const VERIFY_PAGE_ROWS = 2000;
-
-/** The file side of a verification, built while the rows go by. */
-class ContentChecksum {
-  rows = 0;
-  lastId = 0;
-  private readonly hash: Hash = createHash('md5');
-
-  add(id: number, contentHash: string): void {
-    this.hash.update(`${id}:${contentHash}\n`);
-    this.rows++;
-    this.lastId = id;
-  }
-
-  digest(): string {
-    return this.hash.digest('hex');
-  }
-}
 
 /** What one batch read from the file; merged into the table's report once the batch commits. */
 class BatchTally {
@@ -74,8 +61,22 @@ class BatchTally {
     for (const [quirk, n] of Object.entries(this.quirks) as [Quirk, number][]) {
       report.quirks[quirk] = (report.quirks[quirk] ?? 0) + n;
     }
-    report.rejects.push(...this.rejects.slice(0, MAX_LISTED_IDS - report.rejects.length));
+    listUpTo(report.rejects, this.rejects);
   }
+}
+
+/** What the steps of one run share. */
+interface ImportRun {
+  reader: LegacySqliteReader;
+  /** One per job; a job reads one id range and writes it on its own connection. */
+  sessions: LegacyImportSession[];
+  mode: BatchMode;
+  batchSize: number;
+  rejects: RejectsFile;
+  progress: ImportProgress;
+  done: number;
+  /** Set when a job fails, so the others stop after their current batch. */
+  stopped: boolean;
 }
 
 /**
@@ -99,24 +100,34 @@ export class LegacyImportService {
       resolve(options.rejectsFile ?? `${basename(options.file)}.rejects.jsonl`),
     );
     const mode: BatchMode = { dryRun: !!options.dryRun, overwrite: !!options.overwrite };
+    // The embedded database serves one connection.
+    const jobs = this.config.database.kind === 'server' ? (options.jobs ?? DEFAULT_JOBS) : 1;
     const tables = visibilities.map((v) => emptyTableReport(LEGACY_TABLES[v]));
     let importSeconds = 0;
     let error: string | undefined;
     let reader: LegacySqliteReader | undefined;
-    let session: LegacyImportSession | undefined;
+    const sessions: LegacyImportSession[] = [];
     try {
-      const file = LegacySqliteReader.open(options.file, visibilities);
-      reader = file;
-      session = await this.repository.openSession();
-      const context = { reader: file, session, mode, rejects, progress, done: 0 };
-      const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+      reader = LegacySqliteReader.open(options.file, visibilities);
+      for (let i = 0; i < jobs; i++) sessions.push(await this.repository.openSession());
+      const run: ImportRun = {
+        reader,
+        sessions,
+        mode,
+        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+        rejects,
+        progress,
+        done: 0,
+        stopped: false,
+      };
+      const file = reader;
       progress.start(
         'import',
         visibilities.reduce((n, v) => n + file.count(v), 0),
       );
       const checksums: ContentChecksum[] = [];
       for (const [i, visibility] of visibilities.entries()) {
-        checksums.push(await this.importTable(context, visibility, tables[i], batchSize));
+        checksums.push(await this.importTable(run, visibility, tables[i]));
       }
       progress.stop();
       importSeconds = (performance.now() - started) / 1000;
@@ -125,9 +136,9 @@ export class LegacyImportService {
           'verify',
           checksums.reduce((n, c) => n + c.rows, 0),
         );
-        context.done = 0;
+        run.done = 0;
         for (const [i, visibility] of visibilities.entries()) {
-          tables[i].verification = await this.verify(context, visibility, checksums[i]);
+          tables[i].verification = await this.verify(run, visibility, checksums[i]);
         }
       }
     } catch (err) {
@@ -137,7 +148,11 @@ export class LegacyImportService {
       progress.stop();
       rejects.close();
       reader?.close();
-      await session?.close().catch(() => undefined);
+      for (const session of sessions) await session.close().catch(() => undefined);
+    }
+    for (const t of tables) {
+      for (const ids of [t.conflictIds, t.overwrittenIds]) ids.sort((a, b) => a - b);
+      t.rejects.sort((a, b) => Number(a.id) - Number(b.id));
     }
     const read = tables.reduce((n, t) => n + t.read, 0);
     const report = {
@@ -154,31 +169,43 @@ export class LegacyImportService {
     return { ...report, exitCode: exitCodeOf(report) };
   }
 
+  /** Imports one table, its id ranges side by side; returns the checksum of the rows read. */
   private async importTable(
-    context: ImportContext,
+    run: ImportRun,
     visibility: Visibility,
     report: TableReport,
-    batchSize: number,
   ): Promise<ContentChecksum> {
-    const { reader, session, mode } = context;
+    const [first] = run.sessions;
     // Reserve the legacy ids first: a grid posted while the import runs must not take one.
-    if (!mode.dryRun) await session.moveIdSequencePast(visibility, reader.maxId(visibility));
-    const source = reader.rows(visibility);
+    if (!run.mode.dryRun) await first.moveIdSequencePast(visibility, run.reader.maxId(visibility));
     const checksum = new ContentChecksum();
+    const ranges = run.reader.split(visibility, run.sessions.length);
+    await allJobs(
+      run,
+      ranges.map(
+        (range, i) => () =>
+          this.importRange(run, run.sessions[i], visibility, range, report, checksum),
+      ),
+    );
+    if (!run.mode.dryRun) await first.moveIdSequencePast(visibility, checksum.maxId);
+    return checksum;
+  }
+
+  private async importRange(
+    run: ImportRun,
+    session: LegacyImportSession,
+    visibility: Visibility,
+    range: IdRange,
+    report: TableReport,
+    checksum: ContentChecksum,
+  ): Promise<void> {
+    const source = run.reader.rows(visibility, range);
     const cursor = { exhausted: false };
     try {
-      while (!cursor.exhausted) {
+      while (!cursor.exhausted && !run.stopped) {
         const tally = new BatchTally();
-        const batch = takeBatch(
-          context.rejects,
-          visibility,
-          source,
-          cursor,
-          tally,
-          batchSize,
-          checksum,
-        );
-        const outcome = await session.insertLegacyBatch(visibility, batch, mode);
+        const batch = takeBatch(run, visibility, source, cursor, tally, checksum);
+        const outcome = await session.insertLegacyBatch(visibility, batch, run.mode);
         tally.mergeInto(report);
         report.imported += outcome.imported;
         report.present += outcome.present;
@@ -186,94 +213,44 @@ export class LegacyImportService {
         report.conflicts += outcome.conflicts.length;
         listUpTo(report.overwrittenIds, outcome.overwritten);
         listUpTo(report.conflictIds, outcome.conflicts);
-        context.done += tally.read;
-        context.progress.update(context.done);
+        run.done += tally.read;
+        run.progress.update(run.done);
       }
     } finally {
-      // An open cursor keeps the file busy: it could not be closed after a failure.
+      // Closes the range's connection to the file when a failure cut the loop short.
       source.return(undefined);
     }
-    if (!mode.dryRun) await session.moveIdSequencePast(visibility, checksum.lastId);
-    return checksum;
   }
 
   private async verify(
-    context: ImportContext,
+    run: ImportRun,
     visibility: Visibility,
     file: ContentChecksum,
   ): Promise<Verification> {
     const database = new ContentChecksum();
-    for await (const row of this.databaseHashes(context.session, visibility, file.lastId)) {
-      database.add(row.id, row.hash);
-      context.done++;
-      if (database.rows % VERIFY_PAGE_ROWS === 0) context.progress.update(context.done);
-    }
-    context.progress.update(context.done);
-    const verification: Verification = {
-      fileRows: file.rows,
-      fileChecksum: file.digest(),
-      databaseRows: database.rows,
-      databaseChecksum: database.digest(),
-      ok: false,
-      differences: [],
-    };
-    verification.ok =
-      verification.fileRows === verification.databaseRows &&
-      verification.fileChecksum === verification.databaseChecksum;
-    if (!verification.ok) {
-      verification.differences = await this.findDifferences(context, visibility, file.lastId);
-    }
-    return verification;
-  }
-
-  /** Stored rows' content hashes up to `upToId`, in id order, a page at a time. */
-  private async *databaseHashes(
-    session: LegacyImportSession,
-    visibility: Visibility,
-    upToId: number,
-  ): AsyncGenerator<{ id: number; hash: string }> {
-    for (let afterId = 0; ;) {
-      const page = await session.contentHashes(visibility, afterId, upToId, VERIFY_PAGE_ROWS);
-      yield* page;
-      if (page.length < VERIFY_PAGE_ROWS) return;
-      afterId = page[page.length - 1].id;
-    }
-  }
-
-  /** A second pass over the file, merged by id with the database, naming the rows that differ. */
-  private async findDifferences(
-    context: ImportContext,
-    visibility: Visibility,
-    upToId: number,
-  ): Promise<Difference[]> {
-    const found: Difference[] = [];
-    const fileRows = (function* () {
-      for (const raw of context.reader.rows(visibility)) {
-        const decoded = decodeLegacyRow(visibility, raw);
-        if (decoded.ok) yield { id: decoded.grid.id, hash: decoded.grid.contentHash };
-      }
-    })();
-    let fileRow = fileRows.next();
-    for await (const dbRow of this.databaseHashes(context.session, visibility, upToId)) {
-      while (!fileRow.done && fileRow.value.id < dbRow.id) {
-        found.push({ id: fileRow.value.id, problem: 'missing from the database' });
-        fileRow = fileRows.next();
-      }
-      if (!fileRow.done && fileRow.value.id === dbRow.id) {
-        if (fileRow.value.hash !== dbRow.hash) {
-          found.push({ id: dbRow.id, problem: 'differs from the file' });
+    const ranges = run.reader.split(visibility, run.sessions.length);
+    await allJobs(
+      run,
+      ranges.map((range, i) => async () => {
+        const rows = databaseHashes(run.sessions[i], visibility, range, file.maxId);
+        for await (const row of rows) {
+          database.add(row.id, row.hash);
+          if (++run.done % VERIFY_PAGE_ROWS === 0) run.progress.update(run.done);
         }
-        fileRow = fileRows.next();
-      } else {
-        found.push({ id: dbRow.id, problem: 'in the database only' });
-      }
-      if (found.length >= MAX_LISTED_IDS) break;
-    }
-    for (; !fileRow.done && found.length < MAX_LISTED_IDS; fileRow = fileRows.next()) {
-      found.push({ id: fileRow.value.id, problem: 'missing from the database' });
-    }
-    fileRows.return(undefined);
-    return found.slice(0, MAX_LISTED_IDS);
+      }),
+    );
+    run.progress.update(run.done);
+    const fileChecksum = file.digest();
+    const databaseChecksum = database.digest();
+    const ok = file.rows === database.rows && fileChecksum === databaseChecksum;
+    return {
+      ok,
+      fileRows: file.rows,
+      fileChecksum,
+      databaseRows: database.rows,
+      databaseChecksum,
+      differences: ok ? [] : await findDifferences(run, visibility, file.maxId),
+    };
   }
 
   private target(): string {
@@ -293,13 +270,21 @@ export class LegacyImportService {
   }
 }
 
-interface ImportContext {
-  reader: LegacySqliteReader;
-  session: LegacyImportSession;
-  mode: BatchMode;
-  rejects: RejectsFile;
-  progress: ImportProgress;
-  done: number;
+/**
+ * Runs the jobs side by side. When one fails the others finish their current batch and stop,
+ * and the first failure is thrown once all have: no job is left writing on a closing connection.
+ */
+async function allJobs(run: ImportRun, jobs: (() => Promise<void>)[]): Promise<void> {
+  const results = await Promise.allSettled(
+    jobs.map((job) =>
+      job().catch((err: unknown) => {
+        run.stopped = true;
+        throw err;
+      }),
+    ),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /**
@@ -307,16 +292,15 @@ interface ImportContext {
  * database overlap). Rejected rows go to the rejects file on the way.
  */
 function* takeBatch(
-  rejects: RejectsFile,
+  run: ImportRun,
   visibility: Visibility,
   source: Iterator<RawLegacyRow>,
   cursor: { exhausted: boolean },
   tally: BatchTally,
-  batchSize: number,
   checksum: ContentChecksum,
 ): Generator<LegacyGrid> {
   const table = LEGACY_TABLES[visibility];
-  for (let taken = 0; taken < batchSize && tally.chars < MAX_BATCH_CHARS;) {
+  for (let taken = 0; taken < run.batchSize && tally.chars < MAX_BATCH_CHARS;) {
     const next = source.next();
     if (next.done) {
       cursor.exhausted = true;
@@ -326,11 +310,9 @@ function* takeBatch(
     const decoded = decodeLegacyRow(visibility, next.value);
     if (!decoded.ok) {
       const row = rawRowForReport(next.value);
-      rejects.write({ table, id: row.id, reason: decoded.reason, row });
+      run.rejects.write({ table, id: row.id, reason: decoded.reason, row });
       tally.rejected++;
-      if (tally.rejects.length < MAX_LISTED_IDS) {
-        tally.rejects.push({ id: String(row.id), reason: decoded.reason });
-      }
+      listUpTo(tally.rejects, [{ id: String(row.id), reason: decoded.reason }]);
       continue;
     }
     for (const quirk of decoded.quirks) tally.quirks[quirk] = (tally.quirks[quirk] ?? 0) + 1;
@@ -341,6 +323,61 @@ function* takeBatch(
   }
 }
 
-function listUpTo(list: number[], ids: number[]): void {
-  list.push(...ids.slice(0, Math.max(0, MAX_LISTED_IDS - list.length)));
+/** Stored rows' content hashes in a range, up to `maxId`, in id order, a page at a time. */
+async function* databaseHashes(
+  session: LegacyImportSession,
+  visibility: Visibility,
+  range: IdRange,
+  maxId: number,
+): AsyncGenerator<{ id: number; hash: string }> {
+  const upTo = range.upTo === undefined ? maxId : Math.min(maxId, Number(range.upTo));
+  for (let after = Math.max(0, Number(range.after ?? 0)); after < upTo;) {
+    const page = await session.contentHashes(visibility, after, upTo, VERIFY_PAGE_ROWS);
+    yield* page;
+    if (page.length < VERIFY_PAGE_ROWS) return;
+    after = page[page.length - 1].id;
+  }
+}
+
+/** A second pass over the file, merged by id with the database, naming the rows that differ. */
+async function findDifferences(
+  run: ImportRun,
+  visibility: Visibility,
+  maxId: number,
+): Promise<Difference[]> {
+  const found: Difference[] = [];
+  const fileRows = (function* () {
+    for (const raw of run.reader.rows(visibility)) {
+      const decoded = decodeLegacyRow(visibility, raw);
+      if (decoded.ok) yield { id: decoded.grid.id, hash: decoded.grid.contentHash };
+    }
+  })();
+  try {
+    let fileRow = fileRows.next();
+    for await (const dbRow of databaseHashes(run.sessions[0], visibility, {}, maxId)) {
+      while (!fileRow.done && fileRow.value.id < dbRow.id) {
+        found.push({ id: fileRow.value.id, problem: 'missing from the database' });
+        fileRow = fileRows.next();
+      }
+      if (!fileRow.done && fileRow.value.id === dbRow.id) {
+        if (fileRow.value.hash !== dbRow.hash) {
+          found.push({ id: dbRow.id, problem: 'differs from the file' });
+        }
+        fileRow = fileRows.next();
+      } else {
+        found.push({ id: dbRow.id, problem: 'in the database only' });
+      }
+      if (found.length >= MAX_LISTED_IDS) break;
+    }
+    for (; !fileRow.done && found.length < MAX_LISTED_IDS; fileRow = fileRows.next()) {
+      found.push({ id: fileRow.value.id, problem: 'missing from the database' });
+    }
+  } finally {
+    fileRows.return(undefined);
+  }
+  return found.slice(0, MAX_LISTED_IDS);
+}
+
+function listUpTo<T>(list: T[], items: T[]): void {
+  list.push(...items.slice(0, Math.max(0, MAX_LISTED_IDS - list.length)));
 }

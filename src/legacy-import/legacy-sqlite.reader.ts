@@ -2,13 +2,18 @@ import Database from 'better-sqlite3';
 import type { Visibility } from '../grids/grid-data';
 import { LEGACY_COLUMNS, LEGACY_TABLES, MAX_GRID_ID, RawLegacyRow } from './legacy-grid';
 
+/** Ids after `after` (exclusive) up to `upTo` (inclusive); a missing bound is open. */
+export interface IdRange {
+  after?: bigint;
+  upTo?: bigint;
+}
+
 /** The file is missing, is not SQLite, or is not the legacy site's database. */
 export class LegacyFileError extends Error {}
 
 /**
- * The legacy SQLite file, read-only. Rows come one at a time from a cursor (`iterate()`), so
- * memory stays flat whatever the file's size. better-sqlite3 allows no other statement on the
- * connection while a cursor is open: counts and bounds are read before iterating.
+ * The legacy SQLite file, read-only. Rows come one at a time from cursors (`iterate()`), so
+ * memory stays flat whatever the file's size.
  */
 export class LegacySqliteReader {
   private constructor(
@@ -62,20 +67,59 @@ export class LegacySqliteReader {
     });
   }
 
-  /** Every row in id order. Integers come as BigInt, so no id is silently rounded. */
-  *rows(visibility: Visibility): Generator<RawLegacyRow> {
-    const sql = `SELECT ${LEGACY_COLUMNS.join(', ')} FROM ${LEGACY_TABLES[visibility]} ORDER BY id`;
-    const statement = this.wrap(() => this.db.prepare<[], RawLegacyRow>(sql));
-    const cursor = statement.safeIntegers(true).iterate();
+  /**
+   * `parts` id ranges holding about as many rows each, covering every row (ids outside what
+   * Postgres can hold included: they must be read to be rejected).
+   */
+  split(visibility: Visibility, parts: number): IdRange[] {
+    const table = LEGACY_TABLES[visibility];
+    const rows = this.count(visibility);
+    const bounds = this.wrap(() => {
+      const sql = `SELECT id FROM ${table} ORDER BY id LIMIT 1 OFFSET ?`;
+      const statement = this.db.prepare<[number], { id: bigint }>(sql).safeIntegers(true);
+      return Array.from({ length: parts - 1 }, (_, i) => {
+        const offset = Math.floor((rows * (i + 1)) / parts) - 1;
+        return offset >= 0 ? statement.get(offset)?.id : undefined;
+      });
+    });
+    const cuts = [...new Set(bounds.filter((b): b is bigint => b !== undefined))];
+    return [...cuts, undefined].map((upTo, i) => ({ after: cuts[i - 1], upTo }));
+  }
+
+  /**
+   * The rows of an id range in id order. Integers come as BigInt, so no id is silently rounded.
+   * Each cursor has a connection of its own: SQLite runs one statement per connection at a time,
+   * and ranges are read side by side.
+   */
+  *rows(visibility: Visibility, range: IdRange = {}): Generator<RawLegacyRow> {
+    const where = [
+      range.after !== undefined && 'id > @after',
+      range.upTo !== undefined && 'id <= @upTo',
+    ]
+      .filter(Boolean)
+      .join(' AND ');
+    const sql =
+      `SELECT ${LEGACY_COLUMNS.join(', ')} FROM ${LEGACY_TABLES[visibility]}` +
+      `${where ? ` WHERE ${where}` : ''} ORDER BY id`;
+    const db = this.wrap(() => new Database(this.path, { readonly: true, fileMustExist: true }));
     try {
-      for (;;) {
-        const next = this.wrap(() => cursor.next());
-        if (next.done) return;
-        yield next.value;
+      const statement = this.wrap(() => db.prepare<unknown[], RawLegacyRow>(sql));
+      const params = Object.entries(range).filter(([, bound]) => bound !== undefined);
+      const cursor = statement
+        .safeIntegers(true)
+        .iterate(...(params.length ? [Object.fromEntries(params)] : []));
+      try {
+        for (;;) {
+          const next = this.wrap(() => cursor.next());
+          if (next.done) return;
+          yield next.value;
+        }
+      } finally {
+        // Frees the statement when the consumer stops early.
+        cursor.return?.();
       }
     } finally {
-      // Frees the connection when the consumer stops early.
-      cursor.return?.();
+      db.close();
     }
   }
 
