@@ -1,21 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { GridIds } from '../src/grids/grid-ids';
 import { blocks, clientBody } from './support/grid-factory';
 import { clientPost, rawRequest, RawResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import { clientPostFixtures } from './support/fixtures';
 
-interface ClientPostFixture {
-  name: string;
-  secret: boolean;
-  body: string;
-  table_html: string;
-}
-
-const fixtures = JSON.parse(
-  readFileSync(join(__dirname, 'fixtures/client-posts.json'), 'utf8'),
-) as ClientPostFixture[];
+const fixtures = clientPostFixtures;
 
 /** The grid's table as the page shows it: from its style block to the end of the table. */
 function tableOf(html: string): string {

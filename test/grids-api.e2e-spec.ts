@@ -1,20 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { GridsRepository } from '../src/grids/grids.repository';
 import { blocks, clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import { clientPostFixtures } from './support/fixtures';
 
-interface ClientPostFixture {
-  name: string;
-  secret: boolean;
-  body: string;
-  grid_data: unknown;
-}
-
-const fixtures = JSON.parse(
-  readFileSync(join(__dirname, 'fixtures/client-posts.json'), 'utf8'),
-) as ClientPostFixture[];
+const fixtures = clientPostFixtures;
 
 describe('grid API (POST /post, GET /get)', () => {
   let t: TestApp;

@@ -1,21 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import sharp from 'sharp';
-import type { GridData } from '../src/grids/grid-data';
 import { blocks, clientBody } from './support/grid-factory';
 import { clientPost, rawRequest, RawResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
+import { clientPostFixtures } from './support/fixtures';
 
-interface ClientPostFixture {
-  name: string;
-  secret: boolean;
-  body: string;
-  grid_data: GridData;
-}
-
-const fixtures = JSON.parse(
-  readFileSync(join(__dirname, 'fixtures/client-posts.json'), 'utf8'),
-) as ClientPostFixture[];
+const fixtures = clientPostFixtures;
 
 const pathOf = (res: RawResponse) => new URL(res.json<{ url: string }>().url).pathname;
 

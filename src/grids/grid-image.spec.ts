@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import type { GridData } from './grid-data';
 import {
@@ -8,16 +6,9 @@ import {
   GRID_IMAGE_MAX_SIDE,
   renderGridPng,
 } from './grid-image';
+import { clientPostFixtures } from '../../test/support/fixtures';
 
-interface Fixture {
-  name: string;
-  body: string;
-  grid_data: GridData;
-}
-
-const fixtures = JSON.parse(
-  readFileSync(join(__dirname, '../../test/fixtures/client-posts.json'), 'utf8'),
-) as Fixture[];
+const fixtures = clientPostFixtures;
 
 type Rgb = [number, number, number];
 const WHITE: Rgb = [255, 255, 255];

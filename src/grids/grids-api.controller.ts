@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Get,
@@ -47,6 +48,32 @@ import { GridDataDto, GridPostDto } from './grid-post.dto';
 import { GridPost, GridPostPipe } from './grid-post.pipe';
 import { GridsService } from './grids.service';
 import { gridPagePath, publicOrigin } from './public-url';
+
+/** What both `/get` routes answer, for the OpenAPI document. */
+function ApiGridDataResponses() {
+  return applyDecorators(
+    ApiResponse({
+      status: 200,
+      description:
+        'The grid_data exactly as it was posted. It never changes: cached for a year, with an ETag.',
+      headers: {
+        'Cache-Control': {
+          schema: { type: 'string', example: 'public, max-age=31536000, immutable' },
+        },
+        ETag: { schema: { type: 'string' } },
+      },
+      content: {
+        'application/json': {
+          schema: { $ref: getSchemaPath(GridDataDto) },
+          example: EXAMPLE_GRID_DATA,
+        },
+      },
+    }),
+    ApiResponse(NOT_MODIFIED_RESPONSE),
+    ApiResponse(NOT_FOUND_RESPONSE),
+    ApiResponse(UNAVAILABLE_RESPONSE),
+  );
+}
 
 /** The JSON API the installed ipythonblocks client speaks: post_to_web() and from_web(). */
 @ApiTags('grids')
@@ -156,26 +183,7 @@ export class GridsApiController {
     summary: 'Read a public grid back (what BlockGrid.from_web(id) does)',
   })
   @ApiParam(HASH_ID_PARAM)
-  @ApiResponse({
-    status: 200,
-    description:
-      'The grid_data exactly as it was posted. It never changes: cached for a year, with an ETag.',
-    headers: {
-      'Cache-Control': {
-        schema: { type: 'string', example: 'public, max-age=31536000, immutable' },
-      },
-      ETag: { schema: { type: 'string' } },
-    },
-    content: {
-      'application/json': {
-        schema: { $ref: getSchemaPath(GridDataDto) },
-        example: EXAMPLE_GRID_DATA,
-      },
-    },
-  })
-  @ApiResponse(NOT_MODIFIED_RESPONSE)
-  @ApiResponse(NOT_FOUND_RESPONSE)
-  @ApiResponse(UNAVAILABLE_RESPONSE)
+  @ApiGridDataResponses()
   @Get('get/:hashId')
   getPublic(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.send('public', hashId, req, res);
@@ -185,26 +193,7 @@ export class GridsApiController {
     summary: 'Read a secret grid back (BlockGrid.from_web(id, secret=True))',
   })
   @ApiParam({ ...HASH_ID_PARAM, example: 'MiXoi4' })
-  @ApiResponse({
-    status: 200,
-    description:
-      'The grid_data exactly as it was posted. It never changes: cached for a year, with an ETag.',
-    headers: {
-      'Cache-Control': {
-        schema: { type: 'string', example: 'public, max-age=31536000, immutable' },
-      },
-      ETag: { schema: { type: 'string' } },
-    },
-    content: {
-      'application/json': {
-        schema: { $ref: getSchemaPath(GridDataDto) },
-        example: EXAMPLE_GRID_DATA,
-      },
-    },
-  })
-  @ApiResponse(NOT_MODIFIED_RESPONSE)
-  @ApiResponse(NOT_FOUND_RESPONSE)
-  @ApiResponse(UNAVAILABLE_RESPONSE)
+  @ApiGridDataResponses()
   @Get('get/secret/:hashId')
   getSecret(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.send('secret', hashId, req, res);
