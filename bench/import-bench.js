@@ -276,18 +276,17 @@ async function main() {
 }
 
 // The child must never outlive the bench, whatever the way out.
-function killChild(signal) {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+process.on('exit', () => child?.exitCode === null && !child.signalCode && child.kill('SIGKILL'));
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
+  process.on(signal, () => process.exit(code));
 }
-process.on('exit', () => killChild('SIGKILL'));
-process.on('SIGINT', () => process.exit(130));
-process.on('SIGTERM', () => process.exit(143));
-
-main()
-  .catch((err) => {
+main().then(
+  (code) => (process.exitCode = code),
+  (err) => {
     console.error(`bench failed: ${err.stack || err}`);
-    return 1;
-  })
-  .then((code) => {
-    process.exitCode = code;
-  });
+    process.exitCode = 1;
+  },
+);

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +119,16 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
         const res = await rawRequest(getUrl({ table, hashid }));
         expect({ id, status: res.status }).toEqual({ id, status: 404 });
       }
+    }
+  });
+
+  it("renders every manifest row's page at /<hashid> or /secret/<hashid> (200)", async () => {
+    await runImport();
+    for (const entry of manifest.rows) {
+      const secret = entry.table === 'secret_grids' ? 'secret/' : '';
+      const res = await rawRequest(`${t.baseUrl}/${secret}${entry.hashid}`);
+      expect({ id: entry.id, status: res.status }).toEqual({ id: entry.id, status: 200 });
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
     }
   });
 
@@ -300,6 +311,30 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
     expect(res.status).toBe(404);
   });
 
+  it('stops with exit status 2 and a plain message on a file it cannot use', async () => {
+    const notSqlite = `${LEGACY_SAMPLE}.manifest.json`;
+    const noTables = copyOfSample(tmp, (db) => db.exec('DROP TABLE secret_grids'));
+    const noColumn = copyOfSample(tmp, (db) =>
+      db.exec('ALTER TABLE public_grids DROP COLUMN code_cells'),
+    );
+    const cases: [Partial<ImportOptions>, RegExp][] = [
+      [{ file: join(tmp, 'missing.db') }, /^cannot read .*missing\.db/],
+      [{ file: notSqlite }, /^cannot read .*manifest\.json: file is not a database/],
+      [{ file: noTables }, /has no secret_grids table: not a legacy grid database/],
+      [{ file: noColumn }, /public_grids has no column code_cells/],
+      [
+        { rejectsFile: join(tmp, 'no-such-dir', 'rejects.jsonl') },
+        /^cannot write the rejects file/,
+      ],
+    ];
+    for (const [options, message] of cases) {
+      const report = await runImport(options);
+      expect(report.exitCode).toBe(2);
+      expect(report.error).toMatch(message);
+    }
+    expect(await snapshot()).toEqual([]);
+  });
+
   it('reports a row present with other content as a conflict, and --overwrite replaces it', async () => {
     await runImport();
     await t.dataSource.query(
@@ -354,8 +389,14 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
   });
 
   describe('as a command (npm run cli -- import-sqlite <file>)', () => {
+    interface CliRun {
+      code: number | null;
+      stdout: string;
+      stderr: string;
+    }
+
     /** The CLI in a child process, against the suite's database server or its own embedded one. */
-    function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    function startCli(args: string[]): { child: ChildProcess; done: Promise<CliRun> } {
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         NODE_ENV: 'test',
@@ -377,11 +418,14 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      return new Promise((resolve, reject) => {
+      const done = new Promise<CliRun>((resolve, reject) => {
         child.on('error', reject);
         child.on('close', (code) => resolve({ code, stdout, stderr }));
       });
+      return { child, done };
     }
+
+    const cli = (args: string[]) => startCli(args).done;
 
     it('imports the sample and exits 0', async () => {
       const run = await cli(['import-sqlite', LEGACY_SAMPLE, '--rejects', rejectsFile()]);
@@ -416,6 +460,35 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
       );
       expect(run.stdout).toMatch(/NEEDS ATTENTION \(1 rejected\)/);
     });
+
+    // Only a server can be watched from here while the command writes to it.
+    (usingServer ? it : it.skip)(
+      'stops cleanly when killed mid-way (SIGTERM), and the next run completes the import',
+      async () => {
+        const count = async () =>
+          (
+            await t.dataSource.query<{ n: number }[]>('SELECT count(*)::int AS n FROM public_grids')
+          )[0].n;
+        const args = ['--batch-size', '1', '--jobs', '1', '--rejects', rejectsFile()];
+        const { child, done } = startCli(['import-sqlite', LEGACY_SAMPLE, ...args]);
+        while ((await count()) === 0 && child.exitCode === null) await sleep(20);
+        child.kill('SIGTERM');
+        const killed = await done;
+
+        expect(killed.code).toBe(2);
+        expect(killed.stdout).toMatch(/STOPPED: interrupted/);
+        const written = await count();
+        expect(written).toBeGreaterThan(0);
+        expect(written).toBeLessThan(COUNTS.public_grids);
+
+        const resumed = await runImport();
+        expect(resumed.exitCode).toBe(0);
+        expect(tableReport(resumed, 'public_grids')).toMatchObject({
+          imported: COUNTS.public_grids - written,
+          present: written,
+        });
+      },
+    );
 
     it('exits 2 with a message, no stack trace, for a missing file or a bad option', async () => {
       const missing = await cli(['import-sqlite', join(tmp, 'no-such.db')]);

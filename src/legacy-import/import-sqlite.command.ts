@@ -33,6 +33,15 @@ export class ImportSqliteCommand extends CommandRunner {
     const progress = process.stderr.isTTY
       ? new TerminalProgress(process.stderr)
       : new LineProgress(process.stderr);
+    // The first Ctrl-C (or a SIGTERM) lets the batches in flight commit and the database close
+    // cleanly, which the embedded one needs; a second one exits at once.
+    const abort = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (abort.signal.aborted) process.exit(130);
+      process.stderr.write(`\n${signal}: stopping after the current batch (again to quit now)\n`);
+      abort.abort();
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     const report = await this.importer.run({
       file,
       dryRun: flags.dryRun,
@@ -42,7 +51,9 @@ export class ImportSqliteCommand extends CommandRunner {
       overwrite: flags.overwrite,
       jobs: flags.jobs,
       progress,
+      signal: abort.signal,
     });
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     process.stdout.write(formatImportReport(report));
     process.exitCode = report.exitCode;
   }

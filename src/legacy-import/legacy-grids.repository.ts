@@ -27,6 +27,8 @@ const CONTENT = (alias: string) =>
 
 // Rows per multi-row INSERT on the embedded database: 7 parameters each, under pg's 65535 cap.
 const INSERT_CHUNK_ROWS = 500;
+// PGlite's WebAssembly memory grows to the largest statement it has seen and never shrinks.
+const INSERT_CHUNK_CHARS = 256 * 1024;
 // Text per COPY write: big enough to amortise stream overhead, small enough to interleave reads.
 const COPY_CHUNK_CHARS = 256 * 1024;
 
@@ -143,6 +145,7 @@ export class LegacyImportSession {
 
   private async insertIntoStage(rows: Iterable<LegacyGrid>): Promise<void> {
     let params: unknown[] = [];
+    let chars = 0;
     const flush = async () => {
       const n = params.length / 7;
       const values = Array.from({ length: n }, (_, r) => {
@@ -154,6 +157,7 @@ export class LegacyImportSession {
         params,
       );
       params = [];
+      chars = 0;
     };
     for (const g of rows) {
       params.push(
@@ -165,7 +169,8 @@ export class LegacyImportSession {
         g.ipbClass,
         g.secret,
       );
-      if (params.length >= INSERT_CHUNK_ROWS * 7) await flush();
+      chars += g.gridData.length;
+      if (params.length >= INSERT_CHUNK_ROWS * 7 || chars >= INSERT_CHUNK_CHARS) await flush();
     }
     if (params.length > 0) await flush();
   }

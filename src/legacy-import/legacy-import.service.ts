@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { basename, resolve } from 'node:path';
+import { DatabaseError } from 'pg';
 import { AppConfig } from '../config/app-config';
 import type { Visibility } from '../grids/grid-data';
 import { ContentChecksum } from './content-checksum';
@@ -24,7 +25,7 @@ import {
 } from './legacy-grid';
 import { BatchMode, LegacyGridsRepository, LegacyImportSession } from './legacy-grids.repository';
 import { IdRange, LegacyFileError, LegacySqliteReader } from './legacy-sqlite.reader';
-import { RejectsFile } from './rejects-file';
+import { RejectsFile, RejectsFileError } from './rejects-file';
 
 export interface ImportOptions {
   file: string;
@@ -38,6 +39,14 @@ export interface ImportOptions {
   /** Id ranges imported side by side, each on its own connection (a server only). */
   jobs?: number;
   progress?: ImportProgress;
+  /** Aborting stops the run after the batches in flight, which commit: nothing is cut off. */
+  signal?: AbortSignal;
+}
+
+export class ImportInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+  }
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;
@@ -75,7 +84,7 @@ interface ImportRun {
   rejects: RejectsFile;
   progress: ImportProgress;
   done: number;
-  /** Set when a job fails, so the others stop after their current batch. */
+  /** Set when a job fails or the run is aborted, so the jobs stop after their current batch. */
   stopped: boolean;
 }
 
@@ -108,6 +117,8 @@ export class LegacyImportService {
     let reader: LegacySqliteReader | undefined;
     const sessions: LegacyImportSession[] = [];
     try {
+      // Found out now rather than at the first bad row, halfway through.
+      rejects.checkWritable();
       reader = LegacySqliteReader.open(options.file, visibilities);
       for (let i = 0; i < jobs; i++) sessions.push(await this.repository.openSession());
       const run: ImportRun = {
@@ -120,6 +131,7 @@ export class LegacyImportService {
         done: 0,
         stopped: false,
       };
+      options.signal?.addEventListener('abort', () => (run.stopped = true), { once: true });
       const file = reader;
       progress.start(
         'import',
@@ -128,6 +140,7 @@ export class LegacyImportService {
       const checksums: ContentChecksum[] = [];
       for (const [i, visibility] of visibilities.entries()) {
         checksums.push(await this.importTable(run, visibility, tables[i]));
+        if (options.signal?.aborted) throw new ImportInterrupted();
       }
       progress.stop();
       importSeconds = (performance.now() - started) / 1000;
@@ -262,9 +275,12 @@ export class LegacyImportService {
   }
 
   private describe(err: unknown): string {
-    if (err instanceof LegacyFileError) return err.message;
+    const expected = [LegacyFileError, RejectsFileError, ImportInterrupted];
+    if (expected.some((kind) => err instanceof kind)) return (err as Error).message;
+    if (err instanceof DatabaseError) return `database error: ${err.message}`;
     const message = err instanceof Error ? err.message : String(err);
-    if ((err as { code?: unknown })?.code !== undefined) return `database error: ${message}`;
+    // A system error (a refused connection, a full disk) is the operator's to fix, not a bug.
+    if (typeof (err as { code?: unknown })?.code === 'string') return message;
     this.logger.error(message, err instanceof Error ? err.stack : undefined);
     return message;
   }

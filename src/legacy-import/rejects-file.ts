@@ -1,4 +1,7 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export class RejectsFileError extends Error {}
 
 export interface RejectLine {
   table: string;
@@ -17,6 +20,16 @@ export class RejectsFile {
   lines = 0;
 
   constructor(readonly path: string) {}
+
+  checkWritable(): void {
+    try {
+      accessSync(existsSync(this.path) ? this.path : dirname(this.path), constants.W_OK);
+    } catch (err) {
+      throw new RejectsFileError(
+        `cannot write the rejects file ${this.path}: ${(err as Error).message}`,
+      );
+    }
+  }
 
   write(line: RejectLine): void {
     this.fd ??= openSync(this.path, 'w');
