@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DynamicModule, Module } from '@nestjs/common';
+import { ConsoleLogger, DynamicModule, Logger, LogLevel, Module } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -18,6 +18,19 @@ class CliModule {
   }
 }
 
+/** A command's report owns stdout (it may be piped to a file): Nest's messages go to stderr. */
+class StderrLogger extends ConsoleLogger {
+  protected override printMessages(
+    messages: unknown[],
+    context?: string,
+    logLevel?: LogLevel,
+    _stream?: 'stdout' | 'stderr',
+    errorStack?: unknown,
+  ): void {
+    super.printMessages(messages, context, logLevel, 'stderr', errorStack);
+  }
+}
+
 /** Exit status for anything that stopped a command before it could report: 2, like usage errors. */
 function fail(err: unknown): void {
   const commander = err as { code?: unknown; exitCode?: unknown } | null;
@@ -32,8 +45,11 @@ function fail(err: unknown): void {
 }
 
 async function main(): Promise<void> {
+  const logger = new StderrLogger({ logLevels: ['error', 'warn'] });
+  // Before the configuration is read: it warns through the static Logger.
+  Logger.overrideLogger(logger);
   await CommandFactory.run(CliModule.forRoot(AppConfig.fromEnv()), {
-    logger: ['error', 'warn'],
+    logger,
     // Throw instead of process.exit, so the database is closed before the process ends.
     errorHandler: (err) => {
       throw err;
