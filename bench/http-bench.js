@@ -174,6 +174,63 @@ async function cpuBusyShare() {
   return 1 - (idle1 - idle0) / (total1 - total0);
 }
 
+/** CPU time (ms) a process has used, from /proc/<pid>/stat; null where that cannot be read. */
+function processCpuMs(pid) {
+  try {
+    // Fields 14 and 15: user and system time in clock ticks (100 a second on Linux).
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** The Postgres backends serving the bench database (the server's pool), when it is local. */
+async function databaseBackendPids() {
+  const client = new Client({ connectionString: DB_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((row) => row.pid);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * CPU time (ms) of the whole machine and of what the scenario runs: the server child, its
+ * Postgres backends and this process (autocannon and the probe worker). What is left is other
+ * programs on the machine, which make the figures low.
+ */
+function cpuSnapshot(dbPids) {
+  const [idle, total] = os
+    .cpus()
+    .reduce(
+      ([i, t], { times: c }) => [i + c.idle, t + c.user + c.nice + c.sys + c.idle + c.irq],
+      [0, 0],
+    );
+  const serverMs = processCpuMs(server.pid);
+  // A backend not on this machine (a remote BENCH_DATABASE_URL) uses none of its CPUs.
+  const dbMs = dbPids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0);
+  const own = process.cpuUsage();
+  return { idle, total, serverMs, dbMs, benchMs: (own.user + own.system) / 1000 };
+}
+
+/** The share of all CPUs that programs other than the scenario's used in between (null: unknown). */
+function otherCpuShare(before, after) {
+  if (before.serverMs === null || after.serverMs === null) return null;
+  const capacity = after.total - before.total;
+  const busy = capacity - (after.idle - before.idle);
+  const ours =
+    after.serverMs -
+    before.serverMs +
+    (after.dbMs - before.dbMs) +
+    (after.benchMs - before.benchMs);
+  return Math.max(0, Math.min(1, (busy - ours) / capacity));
+}
+
 let server; // the child process: killed on every way out (see the bottom of the file)
 const serverLog = () => (fs.existsSync(SERVER_LOG) ? fs.readFileSync(SERVER_LOG, 'utf8') : '');
 const logTail = () => serverLog().split('\n').slice(-30).join('\n');
@@ -244,7 +301,7 @@ function failures(r, scenario) {
   return r.errors + r.timeouts + other;
 }
 
-function summarise(scenario, r, warmup, probe) {
+function summarise(scenario, r, warmup, probe, otherCpu) {
   const errors = failures(r, scenario) + failures(warmup, scenario);
   const rps = Math.round(r.requests.average);
   const hasTarget = scenario.minRps !== null;
@@ -259,6 +316,7 @@ function summarise(scenario, r, warmup, probe) {
     requests: r.requests.total,
     detail: { errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx, codes: r.statusCodeStats },
     warmupErrors: failures(warmup, scenario),
+    otherCpu: otherCpu === null ? null : Number(otherCpu.toFixed(2)),
     bytesPerAnswer: r.requests.total ? Math.round(r.throughput.total / r.requests.total) : 0,
     target: hasTarget ? `>= ${scenario.minRps} req/s, p99 <= ${MAX_P99_MS} ms` : 'report only',
     verdict: !ok ? (errors ? 'ERRORS' : 'MISS') : hasTarget ? 'PASS' : 'ok',
@@ -371,13 +429,38 @@ function printProbes(rows) {
 }
 
 function printTable(rows) {
-  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'target', 'result'];
-  const cells = rows.map((r) => [r.scenario, r.rps, r.p50, r.p99, r.errors, r.target, r.verdict]);
+  const head = [
+    'scenario',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'errors/non-2xx',
+    'other CPU',
+    'target',
+    'result',
+  ];
+  const share = (v) => (v === null ? '?' : `${Math.round(v * 100)}%`);
+  const cells = rows.map((r) => [
+    r.scenario,
+    r.rps,
+    r.p50,
+    r.p99,
+    r.errors,
+    share(r.otherCpu),
+    r.target,
+    r.verdict,
+  ]);
   const table = [head, ...cells].map((row) => row.map(String));
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  const pad = (c, i) => (i >= 1 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]));
+  const pad = (c, i) => (i >= 1 && i <= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]));
   const lines = [table[0], widths.map((w) => '-'.repeat(w)), ...table.slice(1)];
   console.log(`\n${lines.map((row) => row.map(pad).join('  ')).join('\n')}`);
+  if (rows.some((r) => r.otherCpu > 0.1)) {
+    console.warn(
+      'WARNING: other programs used over 10% of the CPUs during a scenario (the "other CPU" ' +
+        'column): those figures understate the app. Run again on a quiet machine.',
+    );
+  }
 }
 
 function writeReport(rows, logErrors, busyBefore) {
@@ -429,6 +512,8 @@ async function main() {
     const probe = scenario.probeEventLoop ? await eventLoopProbe(port, scenario, seeded) : null;
     // The warm-up (JIT, pools, caches) is not reported, but its failures are.
     const warmup = await runScenario(port, scenario, seeded, WARMUP_SECONDS);
+    const dbPids = await databaseBackendPids();
+    const cpuBefore = cpuSnapshot(dbPids);
     let measured;
     if (probe) {
       const loaded = await withProbe(port, () => runScenario(port, scenario, seeded, SECONDS));
@@ -437,7 +522,8 @@ async function main() {
     } else {
       measured = await runScenario(port, scenario, seeded, SECONDS);
     }
-    rows.push(summarise(scenario, measured, warmup, probe));
+    const otherCpu = otherCpuShare(cpuBefore, cpuSnapshot(dbPids));
+    rows.push(summarise(scenario, measured, warmup, probe, otherCpu));
   }
   printTable(rows);
   printProbes(rows);
