@@ -20,10 +20,23 @@ export interface BatchOutcome {
 }
 
 const STAGE = 'pg_temp.legacy_import_stage';
-const COLUMNS = 'id, ipb_version, python_version, grid_data, code_cells, ipb_class, secret';
+const CONTENT_COLUMNS = [
+  'ipb_version',
+  'python_version',
+  'grid_data',
+  'code_cells',
+  'ipb_class',
+  'secret',
+];
+const COLUMNS = ['id', ...CONTENT_COLUMNS].join(', ');
+/** A row's content, compared as a whole; a JSON null code_cells counts as SQL NULL. */
 const CONTENT = (alias: string) =>
-  `(${alias}.ipb_version, ${alias}.python_version, ${alias}.grid_data, ` +
-  `coalesce(${alias}.code_cells, 'null'::jsonb), ${alias}.ipb_class, ${alias}.secret)`;
+  `(${CONTENT_COLUMNS.map((c) =>
+    c === 'code_cells' ? `coalesce(${alias}.${c}, 'null'::jsonb)` : `${alias}.${c}`,
+  ).join(', ')})`;
+const OVERWRITE =
+  `DO UPDATE SET ${CONTENT_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} ` +
+  `WHERE ${CONTENT('t')} IS DISTINCT FROM ${CONTENT('EXCLUDED')}`;
 
 // Rows per multi-row INSERT on the embedded database: 7 parameters each, under pg's 65535 cap.
 const INSERT_CHUNK_ROWS = 500;
@@ -94,12 +107,6 @@ export class LegacyImportSession {
     await this.client.query('BEGIN');
     try {
       await (this.useCopy ? this.copyToStage(rows) : this.insertIntoStage(rows));
-      const onConflict = mode.overwrite
-        ? `DO UPDATE SET ${COLUMNS.split(', ')
-            .slice(1)
-            .map((c) => `${c} = EXCLUDED.${c}`)
-            .join(', ')} WHERE ${CONTENT('t')} IS DISTINCT FROM ${CONTENT('EXCLUDED')}`
-        : 'DO NOTHING';
       // The outer SELECT sees the table as it was before the INSERT: a joined row is one that was
       // already there.
       const { rows: outcomes } = await this.client.query<{
@@ -109,7 +116,7 @@ export class LegacyImportSession {
       }>(
         `WITH written AS (
            INSERT INTO ${table} AS t (${COLUMNS}) SELECT ${COLUMNS} FROM ${STAGE}
-           ON CONFLICT (id) ${onConflict}
+           ON CONFLICT (id) ${mode.overwrite ? OVERWRITE : 'DO NOTHING'}
            RETURNING id
          ), outcomes AS (
            SELECT s.id, CASE

@@ -131,29 +131,9 @@ export class LegacyImportService {
         done: 0,
         stopped: false,
       };
-      options.signal?.addEventListener('abort', () => (run.stopped = true), { once: true });
-      const file = reader;
-      progress.start(
-        'import',
-        visibilities.reduce((n, v) => n + file.count(v), 0),
-      );
-      const checksums: ContentChecksum[] = [];
-      for (const [i, visibility] of visibilities.entries()) {
-        checksums.push(await this.importTable(run, visibility, tables[i]));
-        if (options.signal?.aborted) throw new ImportInterrupted();
-      }
-      progress.stop();
+      const checksums = await this.importTables(run, visibilities, tables, options.signal);
       importSeconds = (performance.now() - started) / 1000;
-      if (!mode.dryRun) {
-        progress.start(
-          'verify',
-          checksums.reduce((n, c) => n + c.rows, 0),
-        );
-        run.done = 0;
-        for (const [i, visibility] of visibilities.entries()) {
-          tables[i].verification = await this.verify(run, visibility, checksums[i]);
-        }
-      }
+      if (!mode.dryRun) await this.verifyTables(run, visibilities, tables, checksums);
     } catch (err) {
       error = this.describe(err);
       importSeconds ||= (performance.now() - started) / 1000;
@@ -180,6 +160,43 @@ export class LegacyImportService {
       error,
     };
     return { ...report, exitCode: exitCodeOf(report) };
+  }
+
+  private async importTables(
+    run: ImportRun,
+    visibilities: Visibility[],
+    tables: TableReport[],
+    signal: AbortSignal | undefined,
+  ): Promise<ContentChecksum[]> {
+    signal?.addEventListener('abort', () => (run.stopped = true), { once: true });
+    run.progress.start(
+      'import',
+      visibilities.reduce((n, v) => n + run.reader.count(v), 0),
+    );
+    const checksums: ContentChecksum[] = [];
+    for (const [i, visibility] of visibilities.entries()) {
+      checksums.push(await this.importTable(run, visibility, tables[i]));
+      if (signal?.aborted) throw new ImportInterrupted();
+    }
+    run.progress.stop();
+    return checksums;
+  }
+
+  private async verifyTables(
+    run: ImportRun,
+    visibilities: Visibility[],
+    tables: TableReport[],
+    checksums: ContentChecksum[],
+  ): Promise<void> {
+    run.progress.start(
+      'verify',
+      checksums.reduce((n, c) => n + c.rows, 0),
+    );
+    run.done = 0;
+    for (const [i, visibility] of visibilities.entries()) {
+      tables[i].verification = await this.verify(run, visibility, checksums[i]);
+    }
+    run.progress.stop();
   }
 
   /** Imports one table, its id ranges side by side; returns the checksum of the rows read. */
