@@ -9,7 +9,8 @@
 // Env: BENCH_ROWS (default 200000), BENCH_DATABASE_URL (default: local ipb_bench_import, created
 // if missing, its grid tables emptied first), BENCH_TARGETS=server,embedded (default: both),
 // BENCH_BATCH_SIZE and BENCH_JOBS (passed as --batch-size and --jobs), BENCH_DIR (where the file
-// goes; default the OS tmp).
+// goes; default the OS tmp), BENCH_MAX_GRID_BYTES (only the sample rows with a grid_data this
+// small: how rows/s depends on row size).
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -24,6 +25,7 @@ const SAMPLE = path.join(ROOT, 'test', 'fixtures', 'legacy-sample.db');
 const TYPEORM_CLI = path.join(ROOT, 'node_modules', 'typeorm', 'cli.js');
 const RESULTS_FILE = path.join(__dirname, 'results', 'import-latest.json');
 const ROWS = Number(process.env.BENCH_ROWS || 200_000);
+const MAX_GRID_BYTES = Number(process.env.BENCH_MAX_GRID_BYTES || 0);
 const DB_URL =
   process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/ipb_bench_import';
 const TARGETS = (process.env.BENCH_TARGETS || 'server,embedded').split(',').map((s) => s.trim());
@@ -36,12 +38,15 @@ const MAX_PEAK_RSS_MB = 300;
  */
 function legacyFile(rows) {
   const dir = process.env.BENCH_DIR || os.tmpdir();
-  const file = path.join(dir, `ipb-legacy-bench-${rows}.db`);
+  const small = MAX_GRID_BYTES ? `-under-${MAX_GRID_BYTES}b` : '';
+  const file = path.join(dir, `ipb-legacy-bench-${rows}${small}.db`);
   if (fs.existsSync(file)) return file;
   const sample = new Database(SAMPLE, { readonly: true });
   const tables = ['public_grids', 'secret_grids'].map((table) => ({
     table,
-    rows: sample.prepare(`SELECT * FROM ${table} ORDER BY id`).all(),
+    rows: sample
+      .prepare(`SELECT * FROM ${table} WHERE length(grid_data) <= ? ORDER BY id`)
+      .all(MAX_GRID_BYTES || Number.MAX_SAFE_INTEGER),
     span: sample.prepare(`SELECT max(id) AS n FROM ${table}`).get().n,
   }));
   sample.close();
@@ -113,7 +118,12 @@ function peakRssMb(pid) {
 let child; // killed on every way out (see the bottom of the file)
 
 function runImport(target, file, dataDir) {
-  const env = { ...process.env, NODE_ENV: 'development', LOG_FORMAT: 'json' };
+  const env = {
+    ...process.env,
+    NODE_ENV: 'development',
+    HASHIDS_PUBLIC_SALT: 'public',
+    HASHIDS_SECRET_SALT: 'secret',
+  };
   delete env.DATABASE_URL;
   if (target === 'server') Object.assign(env, { DATABASE_URL: DB_URL, DATABASE_SSL: 'false' });
   else env.DATA_DIR = dataDir;
@@ -205,7 +215,7 @@ function report(file, runs, { ceiling, loadBefore }) {
   const out = {
     date: new Date().toISOString(),
     machine: { ...machine, loadAverageBefore: Number(loadBefore.toFixed(2)) },
-    file: { rows: ROWS, megabytes },
+    file: { rows: ROWS, megabytes, maxGridBytes: MAX_GRID_BYTES || null },
     options: { batchSize: process.env.BENCH_BATCH_SIZE, jobs: process.env.BENCH_JOBS },
     postgresJsonbParseRowsPerSecond: ceiling,
     results: result,

@@ -1,7 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import type { Visibility } from '../grids/grid-data';
 import { LineProgress, TerminalProgress } from './import-progress';
-import { formatImportReport } from './import-report';
+import { formatImportReport, ImportReport } from './import-report';
 import { DEFAULT_BATCH_SIZE, DEFAULT_JOBS, LegacyImportService } from './legacy-import.service';
 
 interface ImportSqliteFlags {
@@ -42,18 +42,22 @@ export class ImportSqliteCommand extends CommandRunner {
       abort.abort();
     };
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-    const report = await this.importer.run({
-      file,
-      dryRun: flags.dryRun,
-      batchSize: flags.batchSize,
-      only: flags.only,
-      rejectsFile: flags.rejects,
-      overwrite: flags.overwrite,
-      jobs: flags.jobs,
-      progress,
-      signal: abort.signal,
-    });
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    let report: ImportReport;
+    try {
+      report = await this.importer.run({
+        file,
+        dryRun: flags.dryRun,
+        batchSize: flags.batchSize,
+        only: flags.only,
+        rejectsFile: flags.rejects,
+        overwrite: flags.overwrite,
+        jobs: flags.jobs,
+        progress,
+        signal: abort.signal,
+      });
+    } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    }
     process.stdout.write(formatImportReport(report));
     process.exitCode = report.exitCode;
   }

@@ -45,7 +45,7 @@ describe('decodeLegacyRow', () => {
       secret: false,
     });
     const text = `["1.10.dev", ${grid.pythonVersion}, ${grid.gridData}, ${grid.codeCells}, "BlockGrid", false]`;
-    expect(grid.contentHash).toBe(createHash('md5').update(text).digest('hex'));
+    expect(grid.rowHash).toBe(createHash('md5').update(`7:${text}`).digest('hex'));
   });
 
   it.each([

@@ -43,7 +43,7 @@ export type Quirk = keyof typeof QUIRKS;
 
 /**
  * A legacy row ready to be written: JSON columns as the jsonb text Postgres will print back, and
- * the md5 that `CONTENT_HASH_SQL` computes for the stored row.
+ * the md5 that `rowHashSql` computes for the stored row.
  */
 export interface LegacyGrid {
   id: number;
@@ -53,18 +53,20 @@ export interface LegacyGrid {
   codeCells: string | null;
   ipbClass: string;
   secret: boolean;
-  contentHash: string;
+  rowHash: string;
 }
 
 export type DecodedRow =
   { ok: true; grid: LegacyGrid; quirks: Quirk[] } | { ok: false; reason: string };
 
 /**
- * The Postgres side of `LegacyGrid.contentHash` for a row of either grid table: the text
- * `jsonb_build_array(...)` would print, put together without building that array (verification
- * runs this on every row, and copying each grid into a new jsonb costs as much again).
+ * The Postgres side of `LegacyGrid.rowHash` for a row of either grid table: md5 of the id, a
+ * colon, and the text `jsonb_build_array(<content columns>)` would print, put together without
+ * building that array (verification runs this on every row, and copying each grid into a new
+ * jsonb costs as much again). The id is in the hash so a checksum of the hashes notices content
+ * that moved to another id.
  */
-export function contentHashSql(alias: string): string {
+export function rowHashSql(alias: string): string {
   const c = (column: string) => `${alias}.${column}`;
   const parts = [
     `to_jsonb(${c('ipb_version')})::text`,
@@ -74,7 +76,7 @@ export function contentHashSql(alias: string): string {
     `to_jsonb(${c('ipb_class')})::text`,
     `${c('secret')}::text`,
   ];
-  return `md5('[' || ${parts.join(" || ', ' || ")} || ']')`;
+  return `md5(${c('id')}::text || ':[' || ${parts.join(" || ', ' || ")} || ']')`;
 }
 
 /** Ids are Postgres int4 `serial`s. */
@@ -143,13 +145,13 @@ function decode(visibility: Visibility, raw: RawLegacyRow): DecodedRow {
     ipbClass,
     secret,
   };
-  return { ok: true, grid: { ...grid, contentHash: contentHash(grid) }, quirks };
+  return { ok: true, grid: { ...grid, rowHash: rowHash(grid) }, quirks };
 }
 
-/** md5 of `jsonb_build_array(ipb_version, python_version, grid_data, code_cells, ipb_class, secret)::text`. */
-function contentHash(grid: Omit<LegacyGrid, 'contentHash'>): string {
+/** See `rowHashSql`. */
+function rowHash(grid: Omit<LegacyGrid, 'rowHash'>): string {
   return createHash('md5')
-    .update(`[${JSON.stringify(grid.ipbVersion)}, `)
+    .update(`${grid.id}:[${JSON.stringify(grid.ipbVersion)}, `)
     .update(grid.pythonVersion)
     .update(', ')
     .update(grid.gridData)

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import type { Visibility } from '../grids/grid-data';
-import { contentHashSql, LEGACY_TABLES, LegacyGrid } from './legacy-grid';
+import { rowHashSql, LEGACY_TABLES, LegacyGrid } from './legacy-grid';
 
 export type BatchMode = { dryRun: boolean; overwrite: boolean };
 
@@ -198,15 +198,15 @@ export class LegacyImportSession {
     );
   }
 
-  /** `LegacyGrid.contentHash` of the stored rows with afterId < id <= upToId, in id order. */
-  async contentHashes(
+  /** `LegacyGrid.rowHash` of the stored rows with afterId < id <= upToId, in id order. */
+  async rowHashes(
     visibility: Visibility,
     afterId: number,
     upToId: number,
     limit: number,
   ): Promise<{ id: number; hash: string }[]> {
     const { rows } = await this.client.query<{ id: number; hash: string }>(
-      `SELECT id, ${contentHashSql('t')} AS hash FROM ${LEGACY_TABLES[visibility]} t
+      `SELECT id, ${rowHashSql('t')} AS hash FROM ${LEGACY_TABLES[visibility]} t
        WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`,
       [afterId, upToId, limit],
     );

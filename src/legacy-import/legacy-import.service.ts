@@ -351,12 +351,12 @@ function* takeBatch(
     for (const quirk of decoded.quirks) tally.quirks[quirk] = (tally.quirks[quirk] ?? 0) + 1;
     taken++;
     tally.chars += decoded.grid.gridData.length;
-    checksum.add(decoded.grid.id, decoded.grid.contentHash);
+    checksum.add(decoded.grid.id, decoded.grid.rowHash);
     yield decoded.grid;
   }
 }
 
-/** Stored rows' content hashes in a range, up to `maxId`, in id order, a page at a time. */
+/** Stored rows' hashes in a range, up to `maxId`, in id order, a page at a time. */
 async function* databaseHashes(
   session: LegacyImportSession,
   visibility: Visibility,
@@ -365,7 +365,7 @@ async function* databaseHashes(
 ): AsyncGenerator<{ id: number; hash: string }> {
   const upTo = range.upTo === undefined ? maxId : Math.min(maxId, Number(range.upTo));
   for (let after = Math.max(0, Number(range.after ?? 0)); after < upTo;) {
-    const page = await session.contentHashes(visibility, after, upTo, VERIFY_PAGE_ROWS);
+    const page = await session.rowHashes(visibility, after, upTo, VERIFY_PAGE_ROWS);
     yield* page;
     if (page.length < VERIFY_PAGE_ROWS) return;
     after = page[page.length - 1].id;
@@ -382,7 +382,7 @@ async function findDifferences(
   const fileRows = (function* () {
     for (const raw of run.reader.rows(visibility)) {
       const decoded = decodeLegacyRow(visibility, raw);
-      if (decoded.ok) yield { id: decoded.grid.id, hash: decoded.grid.contentHash };
+      if (decoded.ok) yield { id: decoded.grid.id, hash: decoded.grid.rowHash };
     }
   })();
   try {
