@@ -71,7 +71,8 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
   // one, so no other spec is writing meanwhile).
   beforeEach(() => t.dataSource.query('TRUNCATE public_grids, secret_grids RESTART IDENTITY'));
 
-  const rejectsFile = () => join(tmp, `rejects-${Date.now()}.jsonl`);
+  let files = 0;
+  const rejectsFile = () => join(tmp, `rejects-${++files}.jsonl`);
   const runImport = (options: Partial<ImportOptions> = {}): Promise<ImportReport> =>
     importer.run({ file: LEGACY_SAMPLE, rejectsFile: rejectsFile(), ...options });
   const tableReport = (report: ImportReport, table: string) =>
