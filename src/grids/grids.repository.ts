@@ -16,49 +16,40 @@ export type StoredGrid = Omit<GridRecord, 'gridData'> & { gridData: GridData };
 
 const TABLES: Record<Visibility, string> = { public: 'public_grids', secret: 'secret_grids' };
 
-/** One named statement per table, so Postgres parses and plans each query once per connection. */
-function statements(build: (table: string) => string, name: string) {
-  const made = {} as Record<Visibility, { name: string; text: string }>;
-  for (const visibility of ['public', 'secret'] as const) {
-    made[visibility] = { name: `${name}_${visibility}`, text: build(TABLES[visibility]) };
-  }
-  return made;
+/**
+ * One query per table. Unnamed on purpose: a named prepared statement outlives its connection
+ * behind a transaction pooler (Heroku's PgBouncer) or PGlite's single session, and preparing
+ * it again on a new connection then fails.
+ */
+function statements(build: (table: string) => string) {
+  return { public: { text: build(TABLES.public) }, secret: { text: build(TABLES.secret) } };
 }
 
 const INSERT = statements(
   (t) =>
     `INSERT INTO ${t} (ipb_version, python_version, grid_data, code_cells, ipb_class, secret)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-  'grid_insert',
 );
-const GRID_DATA_JSON = statements(
-  (t) => `SELECT grid_data::text AS json FROM ${t} WHERE id = $1`,
-  'grid_data_json',
-);
+const GRID_DATA_JSON = statements((t) => `SELECT grid_data::text AS json FROM ${t} WHERE id = $1`);
 const FIND = statements(
   (t) =>
     `SELECT id, ipb_version, python_version, grid_data, code_cells, ipb_class, secret, created_at
      FROM ${t} WHERE id = $1`,
-  'grid_find',
 );
 
 const RANDOM_PUBLIC_FROM = {
-  name: 'grid_random_public',
   text: 'SELECT id FROM public_grids WHERE id >= $1 ORDER BY id LIMIT 1',
 };
 const PUBLIC_ID_RANGE = {
-  name: 'grid_public_id_range',
   text: 'SELECT min(id) AS min, max(id) AS max FROM public_grids',
 };
 
 // width/height only: a photo ImageGrid's blocks can be megabytes, and a list needs none of them.
 const RECENT_COLUMNS = `id, ipb_class, grid_data->'width' AS width, grid_data->'height' AS height, created_at`;
 const RECENT_PUBLIC = {
-  name: 'grid_recent_public',
   text: `SELECT ${RECENT_COLUMNS} FROM public_grids ORDER BY id DESC LIMIT $1`,
 };
 const RECENT_PUBLIC_BEFORE = {
-  name: 'grid_recent_public_before',
   text: `SELECT ${RECENT_COLUMNS} FROM public_grids WHERE id < $1 ORDER BY id DESC LIMIT $2`,
 };
 
@@ -84,8 +75,8 @@ interface GridRow {
 
 /**
  * All grid queries. The entities and migrations describe the tables; the queries here run on
- * TypeORM's own pg pool (one pool, one configuration) as prepared statements, because these are
- * the hot paths of the service and the ORM's query building costs more than the query itself.
+ * TypeORM's own pg pool (one pool, one configuration) as plain parameterised SQL, because these
+ * are the hot paths of the service and the ORM's query building costs more than the query itself.
  */
 @Injectable()
 export class GridsRepository {
