@@ -1,8 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { GridData } from './grid-data';
 
-/** Rows rendered between two yields to the event loop: about 10,000 cells of a wide grid. */
-const CELLS_PER_SLICE = 10_000;
+/** Cells rendered between two yields to the event loop: a few milliseconds of work. */
+const CELLS_PER_SLICE = 2_500;
 
 /** A colour channel or size as stored; old imported rows may hold odd values. */
 function int(value: unknown, fallback: number): number {
@@ -32,12 +32,14 @@ function row(r: number, blocks: unknown): string {
 /**
  * The grid as the ipythonblocks library renders it in a notebook (`BlockGrid._repr_html_`), to
  * the byte: the same style block, cell titles and inline styles. Drawn row by row from the top
- * left, as the legacy site did for every class. Big grids yield to the event loop between
- * slices so that one 200x200 page does not stall every other request.
+ * left, as the legacy site did for every class. Returned as UTF-8 slices, each made between two
+ * yields to the event loop, so that a 200x200 grid (5 MB of HTML) never stalls other requests
+ * for long, not even to turn one huge string into bytes.
  */
-export async function renderGridTable(grid: GridData, tableId: string): Promise<string> {
+export async function renderGridTableChunks(grid: GridData, tableId: string): Promise<Buffer[]> {
   const rows = Array.isArray(grid.blocks) ? (grid.blocks as unknown[]) : [];
   const border = grid.lines_on === false || Number(grid.lines_on) === 0 ? 0 : 1;
+  const chunks: Buffer[] = [];
   let html =
     '<style type="text/css">table.blockgrid {border: none;} .blockgrid tr {border: none;} ' +
     `.blockgrid td {padding: 0px;} #blocks${tableId} td {border: ${border}px solid white;}</style>` +
@@ -47,9 +49,17 @@ export async function renderGridTable(grid: GridData, tableId: string): Promise<
     html += row(r, rows[r]);
     sinceYield += Array.isArray(rows[r]) ? (rows[r] as unknown[]).length : 1;
     if (sinceYield >= CELLS_PER_SLICE) {
+      chunks.push(Buffer.from(html, 'utf8'));
+      html = '';
       sinceYield = 0;
       await yieldToEventLoop();
     }
   }
-  return `${html}</tbody></table>`;
+  chunks.push(Buffer.from(`${html}</tbody></table>`, 'utf8'));
+  return chunks;
+}
+
+/** The same table as one string, for small grids such as the landing page's. */
+export async function renderGridTable(grid: GridData, tableId: string): Promise<string> {
+  return Buffer.concat(await renderGridTableChunks(grid, tableId)).toString('utf8');
 }

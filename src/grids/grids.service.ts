@@ -6,10 +6,12 @@ import type { Visibility } from './grid-data';
 import { GridIds } from './grid-ids';
 import { gridPageModel } from './grid-page';
 import type { GridPost } from './grid-post.pipe';
-import { renderGridTable } from './grid-table';
+import { renderGridTableChunks } from './grid-table';
 import { renderGridPng } from './grid-image';
 import { GridsRepository, GridSummary } from './grids.repository';
 import { gridPagePath } from './public-url';
+
+const TABLE_MARKER = '<!--ipb:grid-table-->';
 
 export interface RecentPage {
   grids: (GridSummary & { hashId: string })[];
@@ -63,13 +65,21 @@ export class GridsService {
     return this.cached(`page:${origin}`, visibility, hashId, async (id) => {
       const grid = await this.grids.findById(visibility, id);
       if (!grid) return null;
-      const table = await renderGridTable(grid.gridData, `-${visibility}-${hashId}`);
+      const table = await renderGridTableChunks(grid.gridData, `-${visibility}-${hashId}`);
       const url = `${origin}${gridPagePath(visibility, hashId)}`;
+      // The page is rendered around a marker, and the table's bytes go in its place: a 200x200
+      // grid never becomes one 5 MB string to template and convert in one go.
       const html = await this.views.render(
         'pages/grid',
-        gridPageModel(grid, visibility, hashId, url, table),
+        gridPageModel(grid, visibility, hashId, url, TABLE_MARKER),
       );
-      return ImmutableAnswer.text(html, 'text/html; charset=utf-8');
+      const at = html.indexOf(TABLE_MARKER);
+      const body = Buffer.concat([
+        Buffer.from(html.slice(0, at), 'utf8'),
+        ...table,
+        Buffer.from(html.slice(at + TABLE_MARKER.length), 'utf8'),
+      ]);
+      return new ImmutableAnswer(body, 'text/html; charset=utf-8');
     });
   }
 

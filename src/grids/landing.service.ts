@@ -10,7 +10,8 @@ function showcaseGrid(): GridData {
     Array.from({ length: width }, (_, c): Block => {
       const hue = ((c + r) / (width + height)) * 360;
       const [red, green, blue] = hslToRgb(hue, 0.75, 0.35 + (r / height) * 0.35);
-      return [red, green, blue, 24];
+      // 21 px: 16 blocks and their lines fit a phone's 366 px column.
+      return [red, green, blue, 21];
     }),
   );
   return { lines_on: true, width, height, blocks };
