@@ -20,7 +20,14 @@ export class AppConfig {
   readonly production: boolean;
   readonly port: number;
   readonly database:
-    | { kind: 'server'; url: string; ssl: DatabaseSsl | undefined; poolMax: number }
+    | {
+        kind: 'server';
+        url: string;
+        ssl: DatabaseSsl | undefined;
+        poolMax: number;
+        /** Named prepared statements for the hot queries (off behind a transaction pooler). */
+        preparedStatements: boolean;
+      }
     | { kind: 'embedded'; dataDir: string };
   readonly databaseConnectTimeoutMs: number;
   readonly salts: { public: string; secret: string };
@@ -49,6 +56,7 @@ export class AppConfig {
         url: env.DATABASE_URL,
         ssl: resolveSsl(env, this.production),
         poolMax: env.DATABASE_POOL_MAX ?? 10,
+        preparedStatements: env.DATABASE_PREPARED_STATEMENTS !== 'false',
       };
     } else if (this.production) {
       // Heroku wipes a dyno's disk on every restart: an embedded database would lose grids.

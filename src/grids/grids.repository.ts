@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, QueryConfig, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { GridData, Visibility } from './grid-data';
 import type { GridRecord } from './grid.entity';
@@ -16,30 +17,35 @@ export type StoredGrid = Omit<GridRecord, 'gridData'> & { gridData: GridData };
 
 const TABLES: Record<Visibility, string> = { public: 'public_grids', secret: 'secret_grids' };
 
-/**
- * One query per table. Unnamed on purpose: a named prepared statement outlives its connection
- * behind a transaction pooler (Heroku's PgBouncer) or PGlite's single session, and preparing
- * it again on a new connection then fails.
- */
-function statements(build: (table: string) => string) {
-  return { public: { text: build(TABLES.public) }, secret: { text: build(TABLES.secret) } };
+/** One named query per table: Postgres parses and plans it once per connection. */
+function statements(build: (table: string) => string, name: string) {
+  return {
+    public: { name: `${name}_public`, text: build(TABLES.public) },
+    secret: { name: `${name}_secret`, text: build(TABLES.secret) },
+  };
 }
 
 const INSERT = statements(
   (t) =>
     `INSERT INTO ${t} (ipb_version, python_version, grid_data, code_cells, ipb_class, secret)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+  'grid_insert',
 );
-const GRID_DATA_JSON = statements((t) => `SELECT grid_data::text AS json FROM ${t} WHERE id = $1`);
+const GRID_DATA_JSON = statements(
+  (t) => `SELECT grid_data::text AS json FROM ${t} WHERE id = $1`,
+  'grid_data_json',
+);
 const FIND = statements(
   (t) =>
     `SELECT id, ipb_version, python_version, grid_data, code_cells, ipb_class, secret, created_at
      FROM ${t} WHERE id = $1`,
+  'grid_find',
 );
 
 // One round trip, two index lookups whatever the table size: a random point between the lowest
 // and highest id (an InitPlan evaluated once), then the first id at or after it.
 const RANDOM_PUBLIC = {
+  name: 'grid_random_public',
   text: `SELECT id FROM public_grids
          WHERE id >= (SELECT min(id) + floor(random() * (max(id) - min(id) + 1))::int FROM public_grids)
          ORDER BY id LIMIT 1`,
@@ -48,9 +54,11 @@ const RANDOM_PUBLIC = {
 // width/height only: a photo ImageGrid's blocks can be megabytes, and a list needs none of them.
 const RECENT_COLUMNS = `id, ipb_class, grid_data->'width' AS width, grid_data->'height' AS height, created_at`;
 const RECENT_PUBLIC = {
+  name: 'grid_recent_public',
   text: `SELECT ${RECENT_COLUMNS} FROM public_grids ORDER BY id DESC LIMIT $1`,
 };
 const RECENT_PUBLIC_BEFORE = {
+  name: 'grid_recent_public_before',
   text: `SELECT ${RECENT_COLUMNS} FROM public_grids WHERE id < $1 ORDER BY id DESC LIMIT $2`,
 };
 
@@ -76,19 +84,25 @@ interface GridRow {
 
 /**
  * All grid queries. The entities and migrations describe the tables; the queries here run on
- * TypeORM's own pg pool (one pool, one configuration) as plain parameterised SQL, because these
- * are the hot paths of the service and the ORM's query building costs more than the query itself.
+ * TypeORM's own pg pool (one pool, one configuration) as prepared statements, because these are
+ * the hot paths of the service and the ORM's query building costs more than the query itself.
  */
 @Injectable()
 export class GridsRepository {
   private readonly pool: Pool;
+  private readonly prepared: boolean;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(@InjectDataSource() dataSource: DataSource, config: AppConfig) {
     this.pool = (dataSource.driver as PostgresDriver).master as Pool;
+    // A named statement outlives its connection where sessions are shared: PGlite is one session
+    // behind its socket, and a transaction pooler hands a session to any connection. Preparing
+    // it again on a new connection then fails, so those get the same SQL unnamed.
+    this.prepared = config.database.kind === 'server' && config.database.preparedStatements;
   }
 
   private async rows<R extends QueryResultRow>(query: QueryConfig): Promise<R[]> {
-    return (await this.pool.query<R>(query)).rows;
+    const sent = this.prepared ? query : { text: query.text, values: query.values };
+    return (await this.pool.query<R>(sent)).rows;
   }
 
   async insert(visibility: Visibility, grid: NewGrid): Promise<number> {
