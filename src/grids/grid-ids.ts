@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import type { Visibility } from './grid-data';
+import { MAX_GRID_ID } from './grid.entity';
 import { LegacyHashids } from './legacy-hashids';
 
 const MIN_LENGTH = 6;
-// Ids are Postgres `serial` (int4); anything larger cannot name a row.
-const MAX_ID = 2_147_483_647;
 
 /** Turns table ids into the public URL ids the legacy site gave out, and back. */
 @Injectable()
@@ -27,6 +26,6 @@ export class GridIds {
   decode(visibility: Visibility, hashId: string): number | null {
     if (hashId.length > 32) return null;
     const id = this.codecs[visibility].decode(hashId);
-    return id !== null && id >= 1 && id <= MAX_ID ? id : null;
+    return id !== null && id >= 1 && id <= MAX_GRID_ID ? id : null;
   }
 }

@@ -1,6 +1,15 @@
 import { Column, CreateDateColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { Entity } from 'typeorm';
-import type { GridData, PythonVersion } from './grid-data';
+import type { GridData, PythonVersion, Visibility } from './grid-data';
+
+/** The two tables, one per visibility (the legacy SQLite file uses the same names). */
+export const GRID_TABLES: Record<Visibility, string> = {
+  public: 'public_grids',
+  secret: 'secret_grids',
+};
+
+/** Ids are Postgres `serial` (int4): nothing larger can name a row. */
+export const MAX_GRID_ID = 2_147_483_647;
 
 /**
  * Columns shared by both tables. Public and secret grids live in separate tables with separate
@@ -33,8 +42,8 @@ export abstract class GridRecord {
   createdAt!: Date;
 }
 
-@Entity({ name: 'public_grids' })
+@Entity({ name: GRID_TABLES.public })
 export class PublicGrid extends GridRecord {}
 
-@Entity({ name: 'secret_grids' })
+@Entity({ name: GRID_TABLES.secret })
 export class SecretGrid extends GridRecord {}

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { GridData, Visibility } from './grid-data';
-import type { GridRecord } from './grid.entity';
+import { GRID_TABLES, type GridRecord } from './grid.entity';
 
 export type NewGrid = Pick<
   GridRecord,
@@ -15,13 +15,11 @@ export type NewGrid = Pick<
 /** A stored grid as the pages need it; `gridData` is parsed, the rest is as stored. */
 export type StoredGrid = Omit<GridRecord, 'gridData'> & { gridData: GridData };
 
-const TABLES: Record<Visibility, string> = { public: 'public_grids', secret: 'secret_grids' };
-
 /** One named query per table: Postgres parses and plans it once per connection. */
 function statements(build: (table: string) => string, name: string) {
   return {
-    public: { name: `${name}_public`, text: build(TABLES.public) },
-    secret: { name: `${name}_secret`, text: build(TABLES.secret) },
+    public: { name: `${name}_public`, text: build(GRID_TABLES.public) },
+    secret: { name: `${name}_secret`, text: build(GRID_TABLES.secret) },
   };
 }
 
@@ -184,7 +182,7 @@ export class GridsRepository {
 
   async count(visibility: Visibility): Promise<number> {
     const [row] = await this.rows<{ n: string }>({
-      text: `SELECT count(*) AS n FROM ${TABLES[visibility]}`,
+      text: `SELECT count(*) AS n FROM ${GRID_TABLES[visibility]}`,
     });
     return Number(row.n);
   }

@@ -3,11 +3,11 @@ import { isPlainObject } from '../common/is-plain-object';
 import type { Visibility } from '../grids/grid-data';
 import { findUnstorableString, mayHoldUnstorable, toJsonbText } from './jsonb-text';
 
-/** The legacy file's tables; the Postgres tables have the same names. */
-export const LEGACY_TABLES: Record<Visibility, string> = {
-  public: 'public_grids',
-  secret: 'secret_grids',
-};
+import { GRID_TABLES, MAX_GRID_ID } from '../grids/grid.entity';
+
+/** The legacy file's tables have the Postgres tables' names. */
+export const LEGACY_TABLES = GRID_TABLES;
+export { MAX_GRID_ID };
 
 export const LEGACY_COLUMNS = [
   'id',
@@ -79,8 +79,6 @@ export function rowHashSql(alias: string): string {
   return `md5(${c('id')}::text || ':[' || ${parts.join(" || ', ' || ")} || ']')`;
 }
 
-/** Ids are Postgres int4 `serial`s. */
-export const MAX_GRID_ID = 2_147_483_647;
 const NON_ASCII = /[\u0080-\uffff]/;
 
 class RowRejected extends Error {}
