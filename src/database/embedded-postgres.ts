@@ -5,6 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as lockfile from 'proper-lockfile';
 
+const SHARED_BUFFERS = '16MB';
+
 export class DataDirLockedError extends Error {}
 
 /**
@@ -41,7 +43,11 @@ export class EmbeddedPostgres {
       throw err;
     }
     try {
-      this.db = await PGlite.create(join(this.dataDir, 'pgdata'));
+      this.db = await PGlite.create(join(this.dataDir, 'pgdata'), {
+        // Postgres' buffer pool lives in PGlite's WebAssembly heap, so the default 128 MB is most
+        // of what an idle embedded database costs; the OS page cache still sits behind it.
+        startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],
+      });
       this.server = new PGLiteSocketServer({
         db: this.db,
         host: '127.0.0.1',
