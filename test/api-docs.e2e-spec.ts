@@ -35,7 +35,7 @@ const CSP =
 
 /** Every documented operation and the statuses it must document. */
 const OPERATIONS: [path: string, method: 'get' | 'post', statuses: string[]][] = [
-  ['/post', 'post', ['200', '400', '413', '429', '503']],
+  ['/post', 'post', ['200', '400', '413', '415', '429', '503']],
   ['/post', 'get', ['405']],
   ['/get/{hashId}', 'get', ['200', '304', '404', '503']],
   ['/get/secret/{hashId}', 'get', ['200', '304', '404', '503']],
@@ -242,6 +242,16 @@ describe('API documentation', () => {
       const res = await clientPost(t.baseUrl, ' '.repeat(LIMITS.MAX_BODY_BYTES + 1));
       expect(res.status).toBe(413);
       expect(res.json()).toEqual(example(json('/post', 'post', '413')));
+    });
+
+    it('the 415 example is the app’s answer', async () => {
+      const res = await rawRequest(`${t.baseUrl}/post`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'Content-Encoding': 'compress' },
+      });
+      expect(res.status).toBe(415);
+      expect(res.json()).toEqual(example(json('/post', 'post', '415')));
     });
 
     it('the 404, 405 and /health examples are the app’s answers', async () => {

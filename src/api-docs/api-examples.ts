@@ -71,10 +71,16 @@ export const EXAMPLE_413 = {
   error: 'Payload Too Large',
 };
 
+export const EXAMPLE_415 = {
+  statusCode: 415,
+  message: 'Unsupported Content-Encoding: unsupported content encoding "compress"',
+  error: 'Unsupported Media Type',
+};
+
 /** The limit in the message is the configured POST_RATE_LIMIT (filled in when the document is built). */
 export const EXAMPLE_429 = {
   statusCode: 429,
-  error: 'ThrottlerException',
+  error: 'Too Many Requests',
   message:
     'Too many posts from this address: at most 120 a minute (POST_RATE_LIMIT). Try again in 42 s.',
 };
@@ -87,7 +93,7 @@ export const EXAMPLE_503 = {
 
 export const EXAMPLE_405 = {
   statusCode: 405,
-  error: 'HttpException',
+  error: 'Method Not Allowed',
   message: 'POST a grid here, as grid.post_to_web() does; GET /get/<id> reads one back',
 };
 

@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable } from './database-errors';
 
 /** The client's API and the platform's endpoints answer in JSON; everything else is a page. */
@@ -71,7 +72,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
         // Already shaped by whoever threw it (our exceptions, terminus' health report).
         return { statusCode: status, ...(response as Omit<ErrorBody, 'statusCode'>) };
       }
-      return { statusCode: status, error: exception.name, message: String(response) };
+      // The reason phrase, as Nest's own exceptions give it: a class name means nothing to a client.
+      const error = STATUS_CODES[status] ?? 'Error';
+      return { statusCode: status, error, message: String(response) };
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(

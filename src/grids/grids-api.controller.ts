@@ -30,6 +30,7 @@ import {
   EXAMPLE_400_JSON,
   EXAMPLE_405,
   EXAMPLE_413,
+  EXAMPLE_415,
   EXAMPLE_429,
   EXAMPLE_GRID_DATA,
   EXAMPLE_POST_BODY,
@@ -141,6 +142,11 @@ export class GridsApiController {
     status: 413,
     description: 'The body is larger than MAX_BODY_BYTES',
     content: { 'application/json': { schema: ERROR_SCHEMA, example: EXAMPLE_413 } },
+  })
+  @ApiResponse({
+    status: 415,
+    description: 'The body has a Content-Encoding other than gzip, deflate, br or identity',
+    content: { 'application/json': { schema: ERROR_SCHEMA, example: EXAMPLE_415 } },
   })
   @ApiResponse({
     status: 429,
