@@ -83,6 +83,11 @@ export function limitRows(config: AppConfig): LimitRow[] {
       meaning: 'Longest code cell, in characters',
     },
     {
+      variable: 'MAX_CODE_CHARS',
+      value: limits.maxCodeChars,
+      meaning: 'Most characters in all the `code_cells` of one post',
+    },
+    {
       variable: 'POST_RATE_LIMIT',
       value: config.postRateLimit,
       meaning: 'Most posts a minute from one client address (0: unlimited); past it, a 429',

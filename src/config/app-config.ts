@@ -10,6 +10,7 @@ export interface GridLimits {
   maxBlockSize: number;
   maxCodeCells: number;
   maxCodeCellChars: number;
+  maxCodeChars: number;
 }
 
 /**
@@ -90,7 +91,10 @@ export class AppConfig {
       maxBlocks: env.MAX_BLOCKS ?? 250_000,
       maxBlockSize: env.MAX_BLOCK_SIZE ?? 200,
       maxCodeCells: env.MAX_CODE_CELLS ?? 200,
-      maxCodeCellChars: env.MAX_CODE_CELL_CHARS ?? 100_000,
+      // A lesson's cell is a few hundred characters; a whole course's notebook a few tens of
+      // thousands. Pages bound what they show anyway (grid-code.ts).
+      maxCodeCellChars: env.MAX_CODE_CELL_CHARS ?? 20_000,
+      maxCodeChars: env.MAX_CODE_CHARS ?? 100_000,
     };
     this.requestLog = env.REQUEST_LOG !== 'false';
     this.logLevel = env.LOG_LEVEL ?? 'info';

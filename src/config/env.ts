@@ -102,6 +102,11 @@ export class EnvVars {
   MAX_CODE_CELL_CHARS?: number;
 
   @IsOptional()
+  @IsInt()
+  @Min(1)
+  MAX_CODE_CHARS?: number;
+
+  @IsOptional()
   @IsBooleanString()
   REQUEST_LOG?: string;
 

@@ -1,5 +1,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import sharp from 'sharp';
+
+// libvips' operation cache (up to 50 MB) never hits here: every grid is encoded once, then the
+// answer is cached. Its thread pool: one thread per image, pictures being small.
+sharp.cache(false);
+sharp.concurrency(1);
 import type { GridData } from './grid-data';
 
 /** Bounds of the PNG preview; callers may pass smaller (or larger) ones. */

@@ -1,9 +1,7 @@
-import hljs from 'highlight.js/lib/core';
-import python from 'highlight.js/lib/languages/python';
+import { gridPagePath } from './public-url';
 import type { Visibility } from './grid-data';
+import type { PageParts } from './grid-worker.thread';
 import type { StoredGrid } from './grids.repository';
-
-hljs.registerLanguage('python', python);
 
 /** One stored value as text, whatever an old client put there. */
 function text(value: unknown): string {
@@ -25,32 +23,25 @@ export function pythonVersionText(version: unknown): string {
   return serial === undefined ? `${base} ${text(level)}` : `${base} ${text(level)} ${text(serial)}`;
 }
 
-/** A code cell highlighted as Python; highlight.js escapes every character of the source. */
-export function highlightPython(code: string): string {
-  return hljs.highlight(code, { language: 'python', ignoreIllegals: true }).value;
-}
-
 /** What views/pages/grid.hbs shows for one grid. */
 export function gridPageModel(
   grid: StoredGrid,
+  parts: PageParts,
   visibility: Visibility,
   hashId: string,
   pageUrl: string,
   tableHtml: string,
 ) {
   const secret = visibility === 'secret';
-  const { width, height } = grid.gridData;
   const ipbClass = grid.ipbClass === 'ImageGrid' ? 'ImageGrid' : 'BlockGrid';
-  const size = `${String(width)} × ${String(height)}`;
-  const cells = Array.isArray(grid.codeCells)
-    ? grid.codeCells.map((code) => ({ html: highlightPython(String(code)) }))
-    : [];
+  const size = `${String(parts.width)} × ${String(parts.height)}`;
+  const cells = parts.code.cells;
+  const cellCount = cells.length + parts.code.hiddenCells;
+  const path = gridPagePath(visibility, hashId);
   return {
     title: `${secret ? 'Secret grid' : 'Grid'} ${hashId}`,
     description: `A ${size} ${ipbClass} of coloured blocks made with ipythonblocks${
-      cells.length
-        ? `, with the ${cells.length} code cell${cells.length > 1 ? 's' : ''} that drew it`
-        : ''
+      cellCount ? `, with the ${cellCount} code cell${cellCount > 1 ? 's' : ''} that drew it` : ''
     }.`,
     canonicalUrl: pageUrl,
     noindex: secret,
@@ -58,9 +49,13 @@ export function gridPageModel(
     secret,
     ipbClass,
     size,
-    blockCount: Number(width) * Number(height),
-    tableHtml,
+    blockCount: Number(parts.width) * Number(parts.height),
+    // Too many blocks for a table: the page shows the grid's picture instead.
+    tableHtml: parts.table ? tableHtml : undefined,
+    picture: parts.table ? undefined : { src: `${path}.png`, blocks: parts.blocks },
     codeCells: cells,
+    hiddenCells: parts.code.hiddenCells,
+    codeScript: `${path}.py`,
     remix: `${ipbClass}.from_web('${hashId}'${secret ? ', secret=True' : ''})`,
     createdIso: grid.createdAt.toISOString(),
     createdText: grid.createdAt.toISOString().slice(0, 10),

@@ -150,7 +150,7 @@ export class GridPostDto {
     items: { type: 'string' },
     description:
       'The notebook cells that made the grid, shown on its page: null, or 1 to MAX_CODE_CELLS ' +
-      'strings of at most MAX_CODE_CELL_CHARS characters each',
+      'strings of at most MAX_CODE_CELL_CHARS characters each, MAX_CODE_CHARS in all',
     example: ['from ipythonblocks import BlockGrid', 'grid = BlockGrid(2, 2)'],
   })
   @ValidateIf((post: GridPostDto) => post.code_cells !== null)

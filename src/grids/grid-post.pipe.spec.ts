@@ -8,6 +8,7 @@ const limits: GridLimits = {
   maxBlockSize: 50,
   maxCodeCells: 3,
   maxCodeCellChars: 10,
+  maxCodeChars: 25,
 };
 
 function post(overrides: Record<string, unknown> = {}) {
@@ -86,6 +87,18 @@ describe('validateGridPost', () => {
     );
     expect(errors.map((e) => e.message).join(' ')).toContain('MAX_CODE_CELLS');
     expect(errors.map((e) => e.message).join(' ')).toContain('MAX_CODE_CELL_CHARS');
+  });
+
+  it('bounds the characters of all the code cells together', async () => {
+    const within = await validateGridPost(post({ code_cells: ['123456789', '123456789'] }), limits);
+    expect(within).toEqual([]);
+    const over = await validateGridPost(
+      post({ code_cells: ['123456789', '123456789', '123456789'] }),
+      limits,
+    );
+    expect(over).toEqual([
+      { field: 'code_cells', message: 'hold 27 characters in all, more than 25 (MAX_CODE_CHARS)' },
+    ]);
   });
 });
 

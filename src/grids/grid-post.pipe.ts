@@ -12,8 +12,8 @@ export interface GridPost {
   ipbClass: IpbClass;
   codeCells: string[] | null;
   secret: boolean;
-  /** The posted object itself, so `/get` serves back exactly what was sent. */
-  gridData: GridData;
+  /** The posted grid_data as JSON text, so `/get` serves back exactly what was sent. */
+  gridDataJson: string;
 }
 
 export interface FieldError {
@@ -43,25 +43,46 @@ export class InvalidGridPostException extends BadRequestException {
   }
 }
 
+/**
+ * A body checked on the grid worker thread (big bodies, see JsonBodyMiddleware): the same checks
+ * as the pipe's, done where parsing megabytes of JSON cannot stall the server.
+ */
+export class CheckedGridPost {
+  constructor(readonly post: GridPost) {}
+}
+
 @Injectable()
 export class GridPostPipe implements PipeTransform<unknown, Promise<GridPost>> {
   constructor(private readonly config: AppConfig) {}
 
   async transform(body: unknown): Promise<GridPost> {
-    if (!isPlainObject(body)) {
-      throw new InvalidGridPostException([{ field: '(body)', message: 'must be a JSON object' }]);
-    }
-    const errors = await validateGridPost(body, this.config.limits);
-    if (errors.length > 0) throw new InvalidGridPostException(errors);
-    return {
+    if (body instanceof CheckedGridPost) return body.post;
+    const checked = await checkGridPost(body, this.config.limits);
+    if ('errors' in checked) throw new InvalidGridPostException(checked.errors);
+    return checked.post;
+  }
+}
+
+/** The post in the app's terms, or every reason it is refused. */
+export async function checkGridPost(
+  body: unknown,
+  limits: GridLimits,
+): Promise<{ post: GridPost } | { errors: FieldError[] }> {
+  if (!isPlainObject(body)) {
+    return { errors: [{ field: '(body)', message: 'must be a JSON object' }] };
+  }
+  const errors = await validateGridPost(body, limits);
+  if (errors.length > 0) return { errors };
+  return {
+    post: {
       pythonVersion: body.python_version as PythonVersion,
       ipbVersion: body.ipb_version as string,
       ipbClass: body.ipb_class as IpbClass,
       codeCells: body.code_cells as string[] | null,
       secret: body.secret as boolean,
-      gridData: body.grid_data as GridData,
-    };
-  }
+      gridDataJson: JSON.stringify(body.grid_data),
+    },
+  };
 }
 
 export async function validateGridPost(
@@ -111,14 +132,23 @@ function checkCodeCellLimits(cells: unknown[], limits: GridLimits): FieldError[]
       message: `at most ${limits.maxCodeCells} code cells are accepted (MAX_CODE_CELLS)`,
     });
   }
+  let total = 0;
   cells.forEach((cell, i) => {
-    if (typeof cell === 'string' && cell.length > limits.maxCodeCellChars) {
+    if (typeof cell !== 'string') return;
+    total += cell.length;
+    if (cell.length > limits.maxCodeCellChars) {
       errors.push({
         field: `code_cells[${i}]`,
         message: `is longer than ${limits.maxCodeCellChars} characters (MAX_CODE_CELL_CHARS)`,
       });
     }
   });
+  if (total > limits.maxCodeChars) {
+    errors.push({
+      field: 'code_cells',
+      message: `hold ${total} characters in all, more than ${limits.maxCodeChars} (MAX_CODE_CHARS)`,
+    });
+  }
   return errors;
 }
 

@@ -1,8 +1,4 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { GridData } from './grid-data';
-
-/** Cells rendered between two yields to the event loop: a few milliseconds of work. */
-const CELLS_PER_SLICE = 2_500;
 
 /** A colour channel or size as stored; old imported rows may hold odd values. */
 function int(value: unknown, fallback: number): number {
@@ -32,34 +28,24 @@ function row(r: number, blocks: unknown): string {
 /**
  * The grid as the ipythonblocks library renders it in a notebook (`BlockGrid._repr_html_`), to
  * the byte: the same style block, cell titles and inline styles. Drawn row by row from the top
- * left, as the legacy site did for every class. Returned as UTF-8 slices, each made between two
- * yields to the event loop, so that a 200x200 grid (5 MB of HTML) never stalls other requests
- * for long, not even to turn one huge string into bytes.
+ * left, as the legacy site did for every class. Big grids are drawn on the render worker (see
+ * grid-render.worker.ts), never on the thread that serves requests.
  */
-export async function renderGridTableChunks(grid: GridData, tableId: string): Promise<Buffer[]> {
+export function gridTableHtml(grid: GridData, tableId: string): string {
   const rows = Array.isArray(grid.blocks) ? (grid.blocks as unknown[]) : [];
   const border = grid.lines_on === false || Number(grid.lines_on) === 0 ? 0 : 1;
-  const chunks: Buffer[] = [];
   let html =
     '<style type="text/css">table.blockgrid {border: none;} .blockgrid tr {border: none;} ' +
     `.blockgrid td {padding: 0px;} #blocks${tableId} td {border: ${border}px solid white;}</style>` +
     `<table id="blocks${tableId}" class="blockgrid"><tbody>`;
-  let sinceYield = 0;
-  for (let r = 0; r < rows.length; r++) {
-    html += row(r, rows[r]);
-    sinceYield += Array.isArray(rows[r]) ? (rows[r] as unknown[]).length : 1;
-    if (sinceYield >= CELLS_PER_SLICE) {
-      chunks.push(Buffer.from(html, 'utf8'));
-      html = '';
-      sinceYield = 0;
-      await yieldToEventLoop();
-    }
-  }
-  chunks.push(Buffer.from(`${html}</tbody></table>`, 'utf8'));
-  return chunks;
+  for (let r = 0; r < rows.length; r++) html += row(r, rows[r]);
+  return `${html}</tbody></table>`;
 }
 
-/** The same table as one string, for small grids such as the landing page's. */
-export async function renderGridTable(grid: GridData, tableId: string): Promise<string> {
-  return Buffer.concat(await renderGridTableChunks(grid, tableId)).toString('utf8');
+/** Blocks the table would draw: one per item of every row that is a list. */
+export function drawnBlockCount(grid: GridData): number {
+  const rows = Array.isArray(grid.blocks) ? (grid.blocks as unknown[]) : [];
+  let n = 0;
+  for (const r of rows) if (Array.isArray(r)) n += r.length;
+  return n;
 }

@@ -27,7 +27,7 @@ export class GridsPagesController {
   @Get()
   @Render('pages/landing')
   @Header('Cache-Control', 'public, max-age=300')
-  async home(@Req() req: Request) {
+  home(@Req() req: Request) {
     return this.landing.model(publicOrigin(this.config.publicUrl, req));
   }
 
@@ -95,6 +95,16 @@ export class GridsPagesController {
     return this.png('public', hashId, req, res);
   }
 
+  @Get('secret/:hashId.py')
+  secretCode(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
+    return this.codeScript('secret', hashId, req, res);
+  }
+
+  @Get(':hashId.py')
+  publicCode(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
+    return this.codeScript('public', hashId, req, res);
+  }
+
   @Get('secret/:hashId')
   secretGrid(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.page('secret', hashId, req, res);
@@ -107,6 +117,11 @@ export class GridsPagesController {
 
   private async png(visibility: Visibility, hashId: string, req: Request, res: Response) {
     const answer = await this.grids.getPng(visibility, hashId);
+    await answer.send(req, res, IMMUTABLE);
+  }
+
+  private async codeScript(visibility: Visibility, hashId: string, req: Request, res: Response) {
+    const answer = await this.grids.getCodeScript(visibility, hashId);
     await answer.send(req, res, IMMUTABLE);
   }
 

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { GridCache } from './grid-cache';
 import { GridIds } from './grid-ids';
 import { GridPostPipe } from './grid-post.pipe';
+import { GridWorker } from './grid-worker.service';
 import { GridsApiController } from './grids-api.controller';
 import { GridsPagesController } from './grids-pages.controller';
 import { GridsRepository } from './grids.repository';
@@ -26,8 +27,16 @@ import { LandingService } from './landing.service';
     }),
   ],
   controllers: [GridsApiController],
-  providers: [GridIds, GridCache, GridsRepository, GridsService, GridPostPipe, ViewRenderer],
-  exports: [GridIds, GridCache, GridsRepository, GridsService],
+  providers: [
+    GridIds,
+    GridCache,
+    GridsRepository,
+    GridsService,
+    GridPostPipe,
+    GridWorker,
+    ViewRenderer,
+  ],
+  exports: [GridIds, GridCache, GridsRepository, GridsService, GridWorker],
 })
 export class GridsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -4,16 +4,19 @@ import type { Pool, QueryConfig, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import type { GridData, Visibility } from './grid-data';
+import type { Visibility } from './grid-data';
 import { GRID_TABLES, type GridRecord } from './grid.entity';
 
 export type NewGrid = Pick<
   GridRecord,
-  'ipbVersion' | 'pythonVersion' | 'gridData' | 'codeCells' | 'ipbClass' | 'secret'
->;
+  'ipbVersion' | 'pythonVersion' | 'codeCells' | 'ipbClass' | 'secret'
+> & { gridDataJson: string };
 
-/** A stored grid as the pages need it; `gridData` is parsed, the rest is as stored. */
-export type StoredGrid = Omit<GridRecord, 'gridData'> & { gridData: GridData };
+/**
+ * A stored grid as the pages need it. `gridDataJson` stays text: a photo's grid_data is megabytes
+ * of numbers, parsed only on the grid worker thread (see GridWorker).
+ */
+export type StoredGrid = Omit<GridRecord, 'gridData'> & { gridDataJson: string };
 
 /** One named query per table: Postgres parses and plans it once per connection. */
 function statements(build: (table: string) => string, name: string) {
@@ -35,7 +38,8 @@ const GRID_DATA_JSON = statements(
 );
 const FIND = statements(
   (t) =>
-    `SELECT id, ipb_version, python_version, grid_data, code_cells, ipb_class, secret, created_at
+    `SELECT id, ipb_version, python_version, grid_data::text AS grid_data_json, code_cells,
+            ipb_class, secret, created_at
      FROM ${t} WHERE id = $1`,
   'grid_find',
 );
@@ -73,7 +77,7 @@ interface GridRow {
   id: number;
   ipb_version: string;
   python_version: GridRecord['pythonVersion'];
-  grid_data: GridData;
+  grid_data_json: string;
   code_cells: string[] | null;
   ipb_class: string;
   secret: boolean;
@@ -109,7 +113,7 @@ export class GridsRepository {
       values: [
         grid.ipbVersion,
         JSON.stringify(grid.pythonVersion),
-        JSON.stringify(grid.gridData),
+        grid.gridDataJson,
         JSON.stringify(grid.codeCells),
         grid.ipbClass,
         grid.secret,
@@ -137,7 +141,7 @@ export class GridsRepository {
       id: row.id,
       ipbVersion: row.ipb_version,
       pythonVersion: row.python_version,
-      gridData: row.grid_data,
+      gridDataJson: row.grid_data_json,
       codeCells: row.code_cells,
       ipbClass: row.ipb_class,
       secret: row.secret,

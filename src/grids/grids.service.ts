@@ -4,10 +4,10 @@ import { ViewRenderer } from '../common/views';
 import { GridCache } from './grid-cache';
 import type { Visibility } from './grid-data';
 import { GridIds } from './grid-ids';
+import { codeScript } from './grid-code';
 import { gridPageModel } from './grid-page';
 import type { GridPost } from './grid-post.pipe';
-import { renderGridTableChunks } from './grid-table';
-import { renderGridPng } from './grid-image';
+import { GridWorker } from './grid-worker.service';
 import { GridsRepository, GridSummary } from './grids.repository';
 import { gridPagePath } from './public-url';
 
@@ -37,6 +37,7 @@ export class GridsService {
     private readonly ids: GridIds,
     private readonly cache: GridCache,
     private readonly views: ViewRenderer,
+    private readonly worker: GridWorker,
   ) {}
 
   async create(post: GridPost): Promise<CreatedGrid> {
@@ -44,7 +45,7 @@ export class GridsService {
     const id = await this.grids.insert(visibility, {
       ipbVersion: post.ipbVersion,
       pythonVersion: post.pythonVersion,
-      gridData: post.gridData,
+      gridDataJson: post.gridDataJson,
       codeCells: post.codeCells,
       ipbClass: post.ipbClass,
       secret: post.secret,
@@ -65,32 +66,47 @@ export class GridsService {
     return this.cached(`page:${origin}`, visibility, hashId, async (id) => {
       const grid = await this.grids.findById(visibility, id);
       if (!grid) return null;
-      const table = await renderGridTableChunks(grid.gridData, `-${visibility}-${hashId}`);
+      const parts = await this.worker.renderPage(
+        grid.gridDataJson,
+        `-${visibility}-${hashId}`,
+        grid.codeCells,
+      );
       const url = `${origin}${gridPagePath(visibility, hashId)}`;
-      // The page is rendered around a marker, and the table's bytes go in its place: a 200x200
-      // grid never becomes one 5 MB string to template and convert in one go.
+      // The page is rendered around a marker and the table's bytes, made on the worker, go in
+      // its place: a 200x200 grid's 5 MB of table never becomes a string here.
       const html = await this.views.render(
         'pages/grid',
-        gridPageModel(grid, visibility, hashId, url, TABLE_MARKER),
+        gridPageModel(grid, parts, visibility, hashId, url, TABLE_MARKER),
       );
       const at = html.indexOf(TABLE_MARKER);
-      const body = Buffer.concat([
-        Buffer.from(html.slice(0, at), 'utf8'),
-        ...table,
-        Buffer.from(html.slice(at + TABLE_MARKER.length), 'utf8'),
-      ]);
-      return new ImmutableAnswer(body, 'text/html; charset=utf-8');
+      const body = parts.table
+        ? Buffer.concat([
+            Buffer.from(html.slice(0, at), 'utf8'),
+            parts.table,
+            Buffer.from(html.slice(at + TABLE_MARKER.length), 'utf8'),
+          ])
+        : Buffer.from(html, 'utf8');
+      return ImmutableAnswer.create(body, 'text/html; charset=utf-8');
     });
   }
 
   /** The grid as a PNG, for link previews and the gallery. */
   getPng(visibility: Visibility, hashId: string): Promise<ImmutableAnswer> {
     return this.cached('png', visibility, hashId, async (id) => {
-      const grid = await this.grids.findById(visibility, id);
-      if (!grid) return null;
-      const { png } = await renderGridPng(grid.gridData);
+      const json = await this.grids.findGridDataJson(visibility, id);
+      if (json === null) return null;
       // PNG is compressed already.
-      return new ImmutableAnswer(png, 'image/png', false);
+      return ImmutableAnswer.create(await this.worker.renderPng(json), 'image/png', false);
+    });
+  }
+
+  /** Every code cell of the grid, whole, as a Python file: pages show at most a budget of them. */
+  getCodeScript(visibility: Visibility, hashId: string): Promise<ImmutableAnswer> {
+    return this.cached('py', visibility, hashId, async (id) => {
+      const grid = await this.grids.findById(visibility, id);
+      if (!grid || !Array.isArray(grid.codeCells)) return null;
+      const title = `The code cells of ${visibility === 'secret' ? 'secret ' : ''}grid ${hashId}`;
+      return ImmutableAnswer.text(codeScript(grid.codeCells, title), 'text/plain; charset=utf-8');
     });
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Block, GridData } from './grid-data';
-import { renderGridTable } from './grid-table';
+import { gridTableHtml } from './grid-table';
 
 /** A 16x8 rainbow, what `for block in grid: block.set_colors(...)` makes in a first lesson. */
 function showcaseGrid(): GridData {
@@ -26,10 +26,10 @@ function hslToRgb(h: number, s: number, l: number): [number, number, number] {
 
 @Injectable()
 export class LandingService {
-  private showcase?: Promise<string>;
+  private showcase?: string;
 
-  async model(origin: string) {
-    this.showcase ??= renderGridTable(showcaseGrid(), '-showcase');
+  model(origin: string) {
+    this.showcase ??= gridTableHtml(showcaseGrid(), '-showcase');
     return {
       title: 'Share and remix ipythonblocks grids',
       description:
@@ -37,7 +37,7 @@ export class LandingService {
         'draw with ipythonblocks in Jupyter notebooks, and remix each other’s.',
       canonicalUrl: `${origin}/`,
       nav: 'home',
-      showcaseHtml: await this.showcase,
+      showcaseHtml: this.showcase,
     };
   }
 }

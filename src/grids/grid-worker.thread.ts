@@ -1,0 +1,86 @@
+import type { GridLimits } from '../config/app-config';
+import { codeView, CodeView } from './grid-code';
+import type { GridData } from './grid-data';
+import { renderGridPng } from './grid-image';
+import { checkGridPost, FieldError, GridPost } from './grid-post.pipe';
+import { drawnBlockCount, gridTableHtml } from './grid-table';
+import { parseJsonBody } from './json-body.middleware';
+
+/**
+ * The grid work that costs tens to hundreds of milliseconds of CPU for big grids (parsing their
+ * JSON, drawing tables and pictures, highlighting code, checking big posts), run on a worker
+ * thread so that the thread serving requests never stalls behind it. Everything here is pure:
+ * data in, bytes out.
+ */
+
+/** Grids with more blocks than this are shown as a picture on their page: see README. */
+export const PAGE_TABLE_MAX_BLOCKS = 40_000;
+
+export type GridTask =
+  | { kind: 'page'; gridJson: string; tableId: string; codeCells: unknown }
+  | { kind: 'png'; gridJson: string }
+  | { kind: 'post'; body: Uint8Array; limits: GridLimits };
+
+export interface PageParts {
+  /** The library's table markup as UTF-8, or null when the grid is too big for a table. */
+  table: Uint8Array | null;
+  /** `width` and `height` as stored (imported rows may hold odd values). */
+  width: unknown;
+  height: unknown;
+  /** Blocks the grid holds (rows times their lengths, whatever width and height say). */
+  blocks: number;
+  code: CodeView;
+}
+
+export type CheckedPost =
+  | { post: GridPost }
+  | { errors: FieldError[] }
+  /** The body was not a JSON document at all (empty, not UTF-8, not JSON, too deep). */
+  | { unreadable: string };
+
+export type GridTaskResult<T extends GridTask> = T extends { kind: 'page' }
+  ? PageParts
+  : T extends { kind: 'png' }
+    ? Uint8Array
+    : CheckedPost;
+
+/** A stored grid_data as an object: old rows may hold anything, and every renderer copes. */
+function parseGrid(json: string): GridData {
+  const value = JSON.parse(json) as unknown;
+  return (typeof value === 'object' && value !== null ? value : {}) as GridData;
+}
+
+function page(task: Extract<GridTask, { kind: 'page' }>): PageParts {
+  const grid = parseGrid(task.gridJson);
+  const blocks = drawnBlockCount(grid);
+  let table: Uint8Array | null = null;
+  if (blocks <= PAGE_TABLE_MAX_BLOCKS) {
+    table = Buffer.from(gridTableHtml(grid, task.tableId), 'utf8');
+  }
+  return { table, width: grid.width, height: grid.height, blocks, code: codeView(task.codeCells) };
+}
+
+async function png(task: Extract<GridTask, { kind: 'png' }>): Promise<Uint8Array> {
+  return (await renderGridPng(parseGrid(task.gridJson))).png;
+}
+
+async function post(task: Extract<GridTask, { kind: 'post' }>): Promise<CheckedPost> {
+  let body: unknown;
+  try {
+    body = parseJsonBody(Buffer.from(task.body.buffer, task.body.byteOffset, task.body.length));
+  } catch (err) {
+    return { unreadable: (err as Error).message };
+  }
+  return checkGridPost(body, task.limits);
+}
+
+export default async function runGridTask(task: GridTask): Promise<unknown> {
+  switch (task.kind) {
+    case 'page':
+      return page(task);
+    case 'png':
+      return png(task);
+    case 'post':
+      return post(task);
+  }
+}

@@ -1,0 +1,100 @@
+import { Agent, request } from 'node:http';
+import { PAGE_TABLE_MAX_BLOCKS } from '../src/grids/grid-worker.thread';
+import { clientBody } from './support/grid-factory';
+import { clientPost } from './support/http';
+import { startServerProcess, ServerProcess } from './support/server-process';
+import { testConfig } from './support/test-config';
+
+const LOAD_MS = 6_000;
+
+/** GETs `url` in a loop on one keep-alive connection until `until`, reading every byte. */
+async function readInLoop(url: string, until: number, headers: Record<string, string>) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let reads = 0;
+  while (Date.now() < until) {
+    await new Promise<void>((resolve, reject) => {
+      request(url, { agent, headers }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`${res.statusCode}`)),
+        );
+        res.on('error', reject);
+      })
+        .on('error', reject)
+        .end();
+    });
+    reads++;
+  }
+  agent.destroy();
+  return reads;
+}
+
+/** Probes /health every 25 ms until `until`: the longest wait for an answer, and every status. */
+async function probeHealth(baseUrl: string, until: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let longest = 0;
+  const statuses = new Set<number>();
+  while (Date.now() < until) {
+    const start = performance.now();
+    const status = await new Promise<number>((resolve, reject) => {
+      request(`${baseUrl}/health`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      })
+        .on('error', reject)
+        .end();
+    });
+    longest = Math.max(longest, performance.now() - start);
+    statuses.add(status);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  agent.destroy();
+  return { longest, statuses: [...statuses] };
+}
+
+/**
+ * The worst page the limits allow: as much code as a post may carry, in the cells that cost
+ * highlight.js the most per character, beside the biggest grid a page draws as a table.
+ */
+function worstPageBody(): string {
+  const { limits } = testConfig();
+  const cells: string[] = [];
+  for (let chars = 0; chars + limits.maxCodeCellChars <= limits.maxCodeChars;) {
+    cells.push('1 '.repeat(limits.maxCodeCellChars / 2));
+    chars += limits.maxCodeCellChars;
+  }
+  const side = Math.floor(Math.sqrt(PAGE_TABLE_MAX_BLOCKS));
+  return JSON.stringify(clientBody({ code_cells: cells }, side, side));
+}
+
+describe.each([
+  ['with the grid cache', '64'],
+  ['with the grid cache off', '0'],
+])('the event loop, %s', (_name, cacheMb) => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess({ GRID_CACHE_MB: cacheMb });
+  }, 90_000);
+  afterAll(() => server.kill());
+
+  it('keeps /health answering within 100 ms while 4 clients read the worst page', async () => {
+    const posted = await clientPost(server.baseUrl, worstPageBody());
+    expect([posted.status, posted.text.slice(0, 300)]).toEqual([200, expect.any(String)]);
+    const page = new URL(posted.json<{ url: string }>().url).pathname;
+    const until = Date.now() + LOAD_MS;
+    const encodings: Record<string, string>[] = [
+      { 'Accept-Encoding': 'br' },
+      { 'Accept-Encoding': 'gzip' },
+      {},
+      { 'Accept-Encoding': 'gzip, deflate, br' },
+    ];
+    const readers = encodings.map((headers) =>
+      readInLoop(`${server.baseUrl}${page}`, until, headers),
+    );
+    const probe = await probeHealth(server.baseUrl, until);
+    const reads = await Promise.all(readers);
+    expect(reads.every((n) => n >= 1)).toBe(true);
+    expect(probe.statuses).toEqual([200]);
+    expect(probe.longest).toBeLessThan(100);
+  }, 120_000);
+});
