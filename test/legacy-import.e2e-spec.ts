@@ -161,6 +161,19 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
     }
   });
 
+  it('writes created_at NULL (posting date unknown): pages show no date rather than the import date', async () => {
+    await runImport();
+    for (const table of TABLES) {
+      const [{ dated }] = await t.dataSource.query<{ dated: number }[]>(
+        `SELECT count(created_at)::int AS dated FROM ${table}`,
+      );
+      expect(dated).toBe(0);
+    }
+    const first = manifest.rows.find((m) => m.table === 'public_grids')!;
+    const page = await rawRequest(`${t.baseUrl}/${first.hashid}`);
+    expect(page.text).not.toMatch(/posted|<time/i);
+  });
+
   it('changes nothing when run a second time', async () => {
     await runImport();
     const before = await snapshot();

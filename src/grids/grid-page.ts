@@ -25,6 +25,16 @@ export function pythonVersionText(version: unknown): string {
   return serial === undefined ? `${base} ${text(level)}` : `${base} ${text(level)} ${text(serial)}`;
 }
 
+/**
+ * When a grid was posted, for a `<time>` element; null for an imported grid, whose date the legacy
+ * site never kept (showing the import's date instead would be wrong).
+ */
+export function postedDate(createdAt: Date | null): { iso: string; text: string } | null {
+  if (createdAt === null) return null;
+  const iso = createdAt.toISOString();
+  return { iso, text: iso.slice(0, 10) };
+}
+
 /** A code cell highlighted as Python; highlight.js escapes every character of the source. */
 export function highlightPython(code: string): string {
   return hljs.highlight(code, { language: 'python', ignoreIllegals: true }).value;
@@ -62,8 +72,7 @@ export function gridPageModel(
     tableHtml,
     codeCells: cells,
     remix: `${ipbClass}.from_web('${hashId}'${secret ? ', secret=True' : ''})`,
-    createdIso: grid.createdAt.toISOString(),
-    createdText: grid.createdAt.toISOString().slice(0, 10),
+    posted: postedDate(grid.createdAt),
     ipbVersion: grid.ipbVersion,
     pythonVersion: pythonVersionText(grid.pythonVersion),
     // Link previews in chats and forums show the grid itself.

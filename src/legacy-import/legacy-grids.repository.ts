@@ -29,11 +29,16 @@ const CONTENT_COLUMNS = [
   'secret',
 ];
 const COLUMNS = ['id', ...CONTENT_COLUMNS].join(', ');
-/** A row's content, compared as a whole; a JSON null code_cells counts as SQL NULL. */
-const CONTENT = (alias: string) =>
-  `(${CONTENT_COLUMNS.map((c) =>
-    c === 'code_cells' ? `coalesce(${alias}.${c}, 'null'::jsonb)` : `${alias}.${c}`,
-  ).join(', ')})`;
+/**
+ * The legacy site kept no posting date. NULL says so, and tells an imported row from a posted
+ * one (posts always get `now()`): see `reserveIds`.
+ */
+const IMPORTED_CREATED_AT = 'NULL::timestamptz';
+/**
+ * A row's content, compared as a whole. "No code cells" is SQL NULL everywhere (posts, the import,
+ * and a migration for older posts' jsonb null), so the columns compare as they are.
+ */
+const CONTENT = (alias: string) => `(${CONTENT_COLUMNS.map((c) => `${alias}.${c}`).join(', ')})`;
 const OVERWRITE =
   `DO UPDATE SET ${CONTENT_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} ` +
   `WHERE ${CONTENT('t')} IS DISTINCT FROM ${CONTENT('EXCLUDED')}`;
@@ -115,7 +120,8 @@ export class LegacyImportSession {
         ids: number[] | null;
       }>(
         `WITH written AS (
-           INSERT INTO ${table} AS t (${COLUMNS}) SELECT ${COLUMNS} FROM ${STAGE}
+           INSERT INTO ${table} AS t (${COLUMNS}, created_at)
+           SELECT ${COLUMNS}, ${IMPORTED_CREATED_AT} FROM ${STAGE}
            ON CONFLICT (id) ${mode.overwrite ? OVERWRITE : 'DO NOTHING'}
            RETURNING id
          ), outcomes AS (
