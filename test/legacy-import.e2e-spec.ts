@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../src/config/app-config';
 import { GridIds } from '../src/grids/grid-ids';
-import { ImportReport } from '../src/legacy-import/import-report';
+import { formatImportReport, ImportReport } from '../src/legacy-import/import-report';
 import { LegacyImportSession } from '../src/legacy-import/legacy-grids.repository';
 import { LegacyImportModule } from '../src/legacy-import/legacy-import.module';
 import { ImportOptions, LegacyImportService } from '../src/legacy-import/legacy-import.service';
@@ -79,6 +79,12 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
     report.tables.find((r) => r.table === table)!;
   const getUrl = (row: Pick<ManifestRow, 'table' | 'hashid'>) =>
     `${t.baseUrl}/get/${row.table === 'secret_grids' ? 'secret/' : ''}${row.hashid}`;
+
+  const sequences = () =>
+    t.dataSource.query<{ p: string | null; s: string | null }[]>(
+      `SELECT pg_sequence_last_value('public_grids_id_seq') AS p,
+              pg_sequence_last_value('secret_grids_id_seq') AS s`,
+    );
 
   /** Every row's content and created_at, to prove a run changed nothing. */
   async function snapshot(): Promise<unknown[]> {
@@ -209,11 +215,6 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
   });
 
   it('--dry-run reads and checks everything and writes nothing', async () => {
-    const sequences = () =>
-      t.dataSource.query<{ p: string | null; s: string | null }[]>(
-        `SELECT pg_sequence_last_value('public_grids_id_seq') AS p,
-                pg_sequence_last_value('secret_grids_id_seq') AS s`,
-      );
     const before = await sequences();
 
     const report = await runImport({ dryRun: true });
@@ -382,6 +383,257 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
     expect(res.json()).toEqual(expectedGridData(sampleRows('public_grids')[0]));
   });
 
+  describe('grids posted through the site before or during the import', () => {
+    const MAX_FILE_ID = { public: 440, secret: 89 };
+
+    interface PostedGrid {
+      secret: boolean;
+      path: string;
+      body: ReturnType<typeof clientBody>;
+    }
+
+    let posts = 0;
+    /** Posts one grid per flag, in order, each with content of its own. */
+    async function post(...secrets: boolean[]): Promise<PostedGrid[]> {
+      const posted: PostedGrid[] = [];
+      for (const secret of secrets) {
+        const n = ++posts;
+        const body = clientBody({ secret, ipb_version: `9.${n}` }, 1 + (n % 7), 2);
+        const res = await clientPost(t.baseUrl, JSON.stringify(body));
+        expect(res.status).toBe(200);
+        posted.push({ secret, path: new URL(res.json<{ url: string }>().url).pathname, body });
+      }
+      return posted;
+    }
+
+    const idOf = (g: PostedGrid) =>
+      ids.decode(g.secret ? 'secret' : 'public', g.path.split('/').pop()!)!;
+
+    /** A posted grid is intact: /get serves its grid_data and the row holds what was posted. */
+    async function expectIntact(g: PostedGrid): Promise<void> {
+      const got = await rawRequest(`${t.baseUrl}/get${g.path}`);
+      expect({ path: g.path, status: got.status }).toEqual({ path: g.path, status: 200 });
+      expect(got.json()).toEqual(g.body.grid_data);
+      const [row] = await t.dataSource.query<Record<string, unknown>[]>(
+        `SELECT ipb_version, code_cells, created_at IS NOT NULL AS dated
+         FROM ${g.secret ? 'secret_grids' : 'public_grids'} WHERE id = $1`,
+        [idOf(g)],
+      );
+      expect(row).toEqual({
+        ipb_version: g.body.ipb_version,
+        code_cells: g.body.code_cells,
+        dated: true,
+      });
+    }
+
+    /** Legacy ids serve the file's grids. */
+    async function expectLegacy(table: (typeof TABLES)[number], legacyIds: number[]) {
+      const rows = new Map(sampleRows(table).map((row) => [row.id, row]));
+      for (const id of legacyIds) {
+        const hashid = ids.encode(visibilityOf(table), id);
+        const res = await rawRequest(getUrl({ table, hashid }));
+        expect({ table, id, status: res.status }).toEqual({ table, id, status: 200 });
+        expect(res.json()).toEqual(expectedGridData(rows.get(id)!));
+      }
+    }
+
+    const fileRowsInDatabase = async () =>
+      (
+        await t.dataSource.query<{ n: number }[]>(
+          `SELECT ((SELECT count(*) FROM public_grids WHERE created_at IS NULL)
+                + (SELECT count(*) FROM secret_grids WHERE created_at IS NULL))::int AS n`,
+        )
+      )[0].n;
+
+    // Only a server takes posts while the import runs: the embedded database serves one
+    // connection, which the import holds from start to end (and one process at a time).
+    (usingServer ? it : it.skip)(
+      "gives a grid posted while the import runs an id past the file's highest; every legacy row is verified",
+      async () => {
+        type Insert = LegacyImportSession['insertLegacyBatch'];
+        const real = Object.getOwnPropertyDescriptor(
+          LegacyImportSession.prototype,
+          'insertLegacyBatch',
+        )!.value as Insert;
+        let batches = 0;
+        let during: PostedGrid[] = [];
+        const spy = jest
+          .spyOn(LegacyImportSession.prototype, 'insertLegacyBatch')
+          .mockImplementation(async function (
+            this: LegacyImportSession,
+            ...args: Parameters<Insert>
+          ) {
+            const outcome = await real.apply(this, args);
+            // After the first public batch, before the secret table is touched.
+            if (++batches === 1) during = await post(true, true, true, false);
+            return outcome;
+          });
+        let report: ImportReport;
+        try {
+          report = await runImport({ batchSize: 50 });
+        } finally {
+          spy.mockRestore();
+        }
+
+        expect(during).toHaveLength(4);
+        expect(report.exitCode).toBe(0);
+        for (const table of TABLES) {
+          expect(tableReport(report, table)).toMatchObject({
+            imported: COUNTS[table],
+            conflicts: 0,
+          });
+          expect(tableReport(report, table).verification?.ok).toBe(true);
+        }
+        for (const g of during) {
+          expect(idOf(g)).toBeGreaterThan(MAX_FILE_ID[g.secret ? 'secret' : 'public']);
+          await expectIntact(g);
+        }
+        await expectLegacy('secret_grids', [1, 2, 3]);
+      },
+    );
+
+    (usingServer ? it : it.skip)(
+      'waits for a post in flight to commit before reserving, and counts it as posted',
+      async () => {
+        const client = t.dataSource.createQueryRunner();
+        await client.connect();
+        let importing: Promise<ImportReport> | undefined;
+        try {
+          await client.startTransaction();
+          await client.query(
+            `INSERT INTO secret_grids (ipb_version, python_version, grid_data, ipb_class, secret)
+             VALUES ('in flight', '[]', '{"width": 0, "height": 0, "blocks": []}', 'BlockGrid', true)`,
+          );
+          importing = runImport();
+          const waiting = async () =>
+            (
+              await t.dataSource.query<{ n: number }[]>(
+                `SELECT count(*)::int AS n FROM pg_locks
+                 WHERE NOT granted AND relation = 'secret_grids'::regclass`,
+              )
+            )[0].n;
+          for (let tries = 0; (await waiting()) === 0; tries++) {
+            if (tries > 250) throw new Error('the import never waited for the post in flight');
+            await sleep(20);
+          }
+          await client.commitTransaction();
+
+          const report = await importing;
+
+          expect(report.exitCode).toBe(2);
+          expect(report.refused).toEqual([{ table: 'secret_grids', ids: [1] }]);
+        } finally {
+          if (client.isTransactionActive) await client.rollbackTransaction();
+          await client.release();
+          await importing;
+        }
+      },
+    );
+
+    it('refuses before writing anything when posted grids hold ids the file needs, naming each and what to do', async () => {
+      await post(false, false, true, true, true);
+      await t.dataSource.query(`DELETE FROM public_grids WHERE id = 1`);
+      await post(false, false, false);
+      await t.dataSource.query(`DELETE FROM public_grids WHERE id = 4`);
+      const before = await snapshot();
+      const sequencesBefore = await sequences();
+
+      const report = await runImport();
+
+      expect(report.exitCode).toBe(2);
+      expect(report.refused).toEqual([
+        { table: 'public_grids', ids: [2, 3, 5] },
+        { table: 'secret_grids', ids: [1, 2, 3] },
+      ]);
+      expect(await fileRowsInDatabase()).toBe(0);
+      expect(await snapshot()).toEqual(before);
+      expect(await sequences()).toEqual(sequencesBefore);
+      const text = formatImportReport(report);
+      expect(text).toMatch(/REFUSED/);
+      expect(text).toMatch(/public_grids: 3 posted grids, ids 2-3, 5\n/);
+      expect(text).toMatch(/secret_grids: 3 posted grids, ids 1-3\n/);
+      expect(text).toMatch(/maintenance/);
+      expect(text).toMatch(/--renumber-posted/);
+      expect(text).toMatch(/delete/i);
+    });
+
+    it('--dry-run reserves nothing and reports posted grids in the file’s id range as a refusal', async () => {
+      await post(true);
+      const sequencesBefore = await sequences();
+
+      for (const renumberPosted of [false, true]) {
+        const report = await runImport({ dryRun: true, renumberPosted });
+
+        expect(report.exitCode).toBe(2);
+        expect(report.refused).toEqual([{ table: 'secret_grids', ids: [1] }]);
+        expect(await fileRowsInDatabase()).toBe(0);
+        expect(await sequences()).toEqual(sequencesBefore);
+      }
+    });
+
+    it('--only reserves and checks the chosen table only', async () => {
+      await post(true);
+      const sequencesBefore = await sequences();
+
+      const report = await runImport({ only: 'public' });
+
+      expect(report.exitCode).toBe(0);
+      expect(report.refused).toBeUndefined();
+      const after = await sequences();
+      expect(Number(after[0].p)).toBe(MAX_FILE_ID.public);
+      expect(after[0].s).toBe(sequencesBefore[0].s);
+      expect((await runImport({ only: 'secret' })).refused).toEqual([
+        { table: 'secret_grids', ids: [1] },
+      ]);
+    });
+
+    it('--renumber-posted moves posted grids to fresh ids past the file’s, then imports every legacy row', async () => {
+      const posted = await post(false, false, true, true, true);
+
+      const report = await runImport({ renumberPosted: true });
+
+      expect(report.exitCode).toBe(0);
+      expect(report.refused).toBeUndefined();
+      const moved = posted.map((g) => ({ ...g, from: idOf(g) }));
+      for (const table of TABLES) {
+        const r = tableReport(report, table);
+        expect(r).toMatchObject({ imported: COUNTS[table], conflicts: 0 });
+        expect(r.verification?.ok).toBe(true);
+        const visibility = visibilityOf(table);
+        const mine = moved.filter((g) => g.secret === (visibility === 'secret'));
+        expect(r.renumbered).toEqual(
+          mine.map((g, i) => {
+            const to = MAX_FILE_ID[visibility] + 1 + i;
+            const hashid = ids.encode(visibility, to);
+            return {
+              from: g.from,
+              to,
+              path: `${visibility === 'secret' ? '/secret' : ''}/${hashid}`,
+            };
+          }),
+        );
+        // The moved grids serve their own content at their new ids.
+        for (const [i, g] of mine.entries())
+          await expectIntact({ ...g, path: r.renumbered[i].path });
+      }
+      await expectLegacy('public_grids', [1, 2]);
+      await expectLegacy('secret_grids', [1, 2, 3]);
+      const text = formatImportReport(report);
+      expect(text).toMatch(
+        new RegExp(
+          `public_grids: 2 posted grids moved to fresh ids:\\n\\s+1 -> 441 ${tableReport(report, 'public_grids').renumbered[0].path}\\n`,
+        ),
+      );
+
+      // The next post comes after the moved ones, and a second run finds nothing to move.
+      const [next] = await post(false);
+      expect(idOf(next)).toBe(MAX_FILE_ID.public + 3);
+      const again = await runImport({ renumberPosted: true });
+      expect(again.exitCode).toBe(0);
+      for (const table of TABLES) expect(tableReport(again, table).renumbered).toEqual([]);
+    });
+  });
+
   it('stores JSON exactly as it hashes it: Postgres prints back the same text', async () => {
     const samples = [
       '{"b": 1, "a": 2, "aa": {"é": 1, "z": 2, "\\ud83c\\udfa8": 3, "": 4}}',
@@ -501,6 +753,38 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
           imported: COUNTS.public_grids - written,
           present: written,
         });
+      },
+    );
+
+    // The embedded database is the command's own: nothing can be posted into it beforehand.
+    (usingServer ? it : it.skip)(
+      'exits 2 naming the posted grids in the way, and --renumber-posted moves them and imports',
+      async () => {
+        await clientPost(t.baseUrl, JSON.stringify(clientBody({ secret: true })));
+        await clientPost(t.baseUrl, JSON.stringify(clientBody({ secret: true })));
+
+        const refused = await cli(['import-sqlite', LEGACY_SAMPLE, '--rejects', rejectsFile()]);
+
+        expect(refused.code).toBe(2);
+        expect(refused.stdout).toMatch(/REFUSED: .*nothing was written/);
+        expect(refused.stdout).toMatch(/secret_grids: 2 posted grids, ids 1-2\n/);
+        expect(refused.stdout).toMatch(/--renumber-posted/);
+
+        const args = [
+          'import-sqlite',
+          LEGACY_SAMPLE,
+          '--renumber-posted',
+          '--rejects',
+          rejectsFile(),
+        ];
+        const renumbered = await cli(args);
+
+        expect(renumbered.code).toBe(0);
+        const path = `/secret/${ids.encode('secret', 90)}`;
+        expect(renumbered.stdout).toContain(
+          `secret_grids: 2 posted grids moved to fresh ids:\n    1 -> 90 ${path}\n`,
+        );
+        expect(renumbered.stdout).toMatch(/result: OK/);
       },
     );
 

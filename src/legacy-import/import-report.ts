@@ -24,6 +24,20 @@ export interface Verification {
   differences: Difference[];
 }
 
+/** A grid posted through the site, moved to a fresh id so the file's row can have its id. */
+export interface RenumberedGrid {
+  from: number;
+  to: number;
+  /** Its page's new path (`/<hashid>` or `/secret/<hashid>`). */
+  path: string;
+}
+
+/** Grids posted through the site at ids the file needs: the import refuses to run. */
+export interface PostedInRange {
+  table: string;
+  ids: number[];
+}
+
 export interface TableReport {
   table: string;
   read: number;
@@ -36,6 +50,7 @@ export interface TableReport {
   rejects: RejectedRow[];
   conflictIds: number[];
   overwrittenIds: number[];
+  renumbered: RenumberedGrid[];
   verification?: Verification;
 }
 
@@ -49,6 +64,8 @@ export interface ImportReport {
   importSeconds: number;
   rowsPerSecond: number;
   totalSeconds: number;
+  /** Set when posted grids hold ids the file needs; nothing was written. */
+  refused?: PostedInRange[];
   /** Why the run stopped early; the counts say how far it got. */
   error?: string;
   /** 0: everything is in the database; 1: finished, but some rows need a look; 2: stopped. */
@@ -68,11 +85,12 @@ export function emptyTableReport(table: string): TableReport {
     rejects: [],
     conflictIds: [],
     overwrittenIds: [],
+    renumbered: [],
   };
 }
 
 export function exitCodeOf(report: Omit<ImportReport, 'exitCode'>): 0 | 1 | 2 {
-  if (report.error !== undefined) return 2;
+  if (report.error !== undefined || report.refused !== undefined) return 2;
   const attention = report.tables.some(
     (t) => t.rejected > 0 || t.conflicts > 0 || (t.verification && !t.verification.ok),
   );
@@ -84,6 +102,7 @@ export function formatImportReport(report: ImportReport): string {
   const out: string[] = [];
   const dry = report.dryRun ? ' (dry run: nothing was written)' : '';
   out.push(`import-sqlite ${report.file} -> ${report.target}${dry}`, '');
+  if (report.refused) return `${[...out, ...refusal(report.refused)].join('\n')}\n`;
   const rows = report.tables.reduce((n, t) => n + t.read, 0);
   if (rows === 0 && report.error !== undefined)
     return `${out.join('\n')}STOPPED: ${report.error}\n`;
@@ -96,6 +115,11 @@ export function formatImportReport(report: ImportReport): string {
   ]);
   out.push(...table([head, ...cells]), '');
 
+  for (const t of report.tables) {
+    if (t.renumbered.length === 0) continue;
+    out.push(`${t.table}: ${grids(t.renumbered.length)} moved to fresh ids:`);
+    out.push(...t.renumbered.map((g) => `    ${g.from} -> ${g.to} ${g.path}`));
+  }
   for (const t of report.tables) {
     const quirks = (Object.keys(QUIRKS) as Quirk[])
       .filter((q) => t.quirks[q])
@@ -151,6 +175,33 @@ export function formatImportReport(report: ImportReport): string {
     );
   }
   return `${out.join('\n')}\n`;
+}
+
+function refusal(refused: PostedInRange[]): string[] {
+  return [
+    "REFUSED: grids posted through this site hold ids the file's grids need; nothing was written.",
+    ...refused.map((p) => `    ${p.table}: ${grids(p.ids.length)}, ids ${idRanges(p.ids)}`),
+    "The legacy site's URLs name those ids: imported, they must show the legacy grids.",
+    'What to do:',
+    '  1. Stop posts until the import is verified: `heroku maintenance:on` (or',
+    '     `heroku ps:scale web=0`), and import before the site takes posts.',
+    '  2. Either delete those grids, or run again with --renumber-posted: they move to fresh ids',
+    "     past the file's, the import goes on, and the summary lists each one's new URL.",
+  ];
+}
+
+const grids = (n: number) => `${n} posted grid${n === 1 ? '' : 's'}`;
+
+/** Ascending ids with runs compressed: [1, 2, 3, 7] -> "1-3, 7". */
+export function idRanges(ids: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < ids.length;) {
+    let j = i;
+    while (j + 1 < ids.length && ids[j + 1] === ids[j] + 1) j++;
+    parts.push(j === i ? String(ids[i]) : `${ids[i]}-${ids[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
 }
 
 function problems(report: ImportReport): string {

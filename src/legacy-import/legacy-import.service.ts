@@ -3,6 +3,8 @@ import { basename, resolve } from 'node:path';
 import { DatabaseError } from 'pg';
 import { AppConfig } from '../config/app-config';
 import type { Visibility } from '../grids/grid-data';
+import { GridIds } from '../grids/grid-ids';
+import { gridPagePath } from '../grids/public-url';
 import { ContentChecksum } from './content-checksum';
 import { ImportProgress, NO_PROGRESS } from './import-progress';
 import {
@@ -11,6 +13,7 @@ import {
   exitCodeOf,
   ImportReport,
   MAX_LISTED_IDS,
+  PostedInRange,
   RejectedRow,
   TableReport,
   Verification,
@@ -36,6 +39,8 @@ export interface ImportOptions {
   /** Where rejected rows go; by default `<file name>.rejects.jsonl` in the working directory. */
   rejectsFile?: string;
   overwrite?: boolean;
+  /** Move grids posted through the site at ids the file needs to fresh ids, instead of refusing. */
+  renumberPosted?: boolean;
   /** Id ranges imported side by side, each on its own connection (a server only). */
   jobs?: number;
   progress?: ImportProgress;
@@ -99,6 +104,7 @@ export class LegacyImportService {
   constructor(
     private readonly repository: LegacyGridsRepository,
     private readonly config: AppConfig,
+    private readonly gridIds: GridIds,
   ) {}
 
   async run(options: ImportOptions): Promise<ImportReport> {
@@ -109,6 +115,7 @@ export class LegacyImportService {
       resolve(options.rejectsFile ?? `${basename(options.file)}.rejects.jsonl`),
     );
     const mode: BatchMode = { dryRun: !!options.dryRun, overwrite: !!options.overwrite };
+    let refused: PostedInRange[] | undefined;
     // The embedded database serves one connection.
     const jobs = this.config.database.kind === 'server' ? (options.jobs ?? DEFAULT_JOBS) : 1;
     const tables = visibilities.map((v) => emptyTableReport(LEGACY_TABLES[v]));
@@ -121,19 +128,22 @@ export class LegacyImportService {
       rejects.checkWritable();
       reader = LegacySqliteReader.open(options.file, visibilities);
       for (let i = 0; i < jobs; i++) sessions.push(await this.repository.openSession());
-      const run: ImportRun = {
-        reader,
-        sessions,
-        mode,
-        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-        rejects,
-        progress,
-        done: 0,
-        stopped: false,
-      };
-      const checksums = await this.importTables(run, visibilities, tables, options.signal);
-      importSeconds = (performance.now() - started) / 1000;
-      if (!mode.dryRun) await this.verifyTables(run, visibilities, tables, checksums);
+      refused = await this.reserveIds(sessions[0], reader, visibilities, tables, options);
+      if (!refused) {
+        const run: ImportRun = {
+          reader,
+          sessions,
+          mode,
+          batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+          rejects,
+          progress,
+          done: 0,
+          stopped: false,
+        };
+        const checksums = await this.importTables(run, visibilities, tables, options.signal);
+        importSeconds = (performance.now() - started) / 1000;
+        if (!mode.dryRun) await this.verifyTables(run, visibilities, tables, checksums);
+      }
     } catch (err) {
       error = this.describe(err);
       importSeconds ||= (performance.now() - started) / 1000;
@@ -157,9 +167,44 @@ export class LegacyImportService {
       importSeconds,
       rowsPerSecond: importSeconds > 0 ? Math.round(read / importSeconds) : 0,
       totalSeconds: (performance.now() - started) / 1000,
+      refused,
       error,
     };
     return { ...report, exitCode: exitCodeOf(report) };
+  }
+
+  /**
+   * Reserves the file's ids before the first row is written (see `reserveIds`); records the
+   * posted grids moved out of the way. Returns the posted grids in the way when it refuses.
+   */
+  private async reserveIds(
+    session: LegacyImportSession,
+    reader: LegacySqliteReader,
+    visibilities: Visibility[],
+    tables: TableReport[],
+    options: ImportOptions,
+  ): Promise<PostedInRange[] | undefined> {
+    const maxIds = Object.fromEntries(visibilities.map((v) => [v, reader.maxId(v)]));
+    const reservation = await session.reserveIds(maxIds, {
+      dryRun: !!options.dryRun,
+      renumberPosted: !!options.renumberPosted,
+    });
+    if (reservation.outcome === 'posted-in-range') {
+      return visibilities.flatMap((v) => {
+        const ids = reservation.posted[v];
+        return ids ? [{ table: LEGACY_TABLES[v], ids }] : [];
+      });
+    }
+    if (reservation.outcome === 'reserved') {
+      for (const [i, v] of visibilities.entries()) {
+        tables[i].renumbered = (reservation.moved[v] ?? []).map(({ from, to }) => ({
+          from,
+          to,
+          path: gridPagePath(v, this.gridIds.encode(v, to)),
+        }));
+      }
+    }
+    return undefined;
   }
 
   private async importTables(
@@ -205,9 +250,6 @@ export class LegacyImportService {
     visibility: Visibility,
     report: TableReport,
   ): Promise<ContentChecksum> {
-    const [first] = run.sessions;
-    // Reserve the legacy ids first: a grid posted while the import runs must not take one.
-    if (!run.mode.dryRun) await first.moveIdSequencePast(visibility, run.reader.maxId(visibility));
     const checksum = new ContentChecksum();
     const ranges = run.reader.split(visibility, run.sessions.length);
     await allJobs(
@@ -217,7 +259,6 @@ export class LegacyImportService {
           this.importRange(run, run.sessions[i], visibility, range, report, checksum),
       ),
     );
-    if (!run.mode.dryRun) await first.moveIdSequencePast(visibility, checksum.maxId);
     return checksum;
   }
 
