@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../src/config/app-config';
 import { GridIds } from '../src/grids/grid-ids';
-import { formatImportReport, ImportReport } from '../src/legacy-import/import-report';
+import { formatImportReport, idRanges, ImportReport } from '../src/legacy-import/import-report';
 import { LegacyImportSession } from '../src/legacy-import/legacy-grids.repository';
 import { LegacyImportModule } from '../src/legacy-import/legacy-import.module';
 import { ImportOptions, LegacyImportService } from '../src/legacy-import/legacy-import.service';
@@ -365,7 +365,7 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
     expect(tableReport(report, 'secret_grids')).toMatchObject({ conflicts: 1, conflictIds: [2] });
     expect(tableReport(report, 'public_grids').verification).toMatchObject({
       ok: false,
-      differences: [{ id: 1, problem: 'differs from the file' }],
+      differences: { differs: [1], missing: [], extra: [] },
     });
     expect(await snapshot()).toEqual(changed);
 
@@ -632,6 +632,61 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
       expect(again.exitCode).toBe(0);
       for (const table of TABLES) expect(tableReport(again, table).renumbered).toEqual([]);
     });
+  });
+
+  it('verification names every differing id, grouped by problem, with runs as ranges', async () => {
+    await runImport();
+    const publicIds = sampleRows('public_grids').map((r) => r.id);
+    const edited = publicIds.filter((id) => id <= 250);
+    expect(edited.length).toBeGreaterThan(150);
+    await t.dataSource.query(`UPDATE public_grids SET ipb_version = 'edited' WHERE id <= 250`);
+    // An id the file does not have (the old site deleted it), in the file's range.
+    const [deleted] = manifest.deleted_ids.public_grids;
+    await t.dataSource.query(
+      `INSERT INTO public_grids (id, ipb_version, python_version, grid_data, ipb_class, secret, created_at)
+       SELECT $1, ipb_version, python_version, grid_data, ipb_class, secret, NULL
+       FROM public_grids WHERE id = 5`,
+      [deleted],
+    );
+
+    const report = await runImport({ only: 'public' });
+
+    expect(tableReport(report, 'public_grids').verification).toMatchObject({
+      ok: false,
+      differences: { differs: edited, missing: [], extra: [deleted] },
+    });
+    const text = formatImportReport(report);
+    expect(text).toContain(
+      `        differs from the file: ${edited.length} rows, ids ${idRanges(edited)}\n`,
+    );
+    expect(text).toContain(`        in the database only: 1 row, id ${deleted}\n`);
+
+    // Rows read from the file (so in its checksum) that never reached the database.
+    type Insert = LegacyImportSession['insertLegacyBatch'];
+    const real = Object.getOwnPropertyDescriptor(
+      LegacyImportSession.prototype,
+      'insertLegacyBatch',
+    )!.value as Insert;
+    const spy = jest
+      .spyOn(LegacyImportSession.prototype, 'insertLegacyBatch')
+      .mockImplementation(function (this: LegacyImportSession, visibility, rows, mode) {
+        const kept = (function* () {
+          for (const row of rows) if (row.id < 300) yield row;
+        })();
+        return real.call(this, visibility, kept, mode);
+      });
+    await t.dataSource.query(`DELETE FROM public_grids WHERE id >= 300`);
+    let lost: ImportReport;
+    try {
+      lost = await runImport({ only: 'public' });
+    } finally {
+      spy.mockRestore();
+    }
+    const missing = publicIds.filter((id) => id >= 300);
+    expect(tableReport(lost, 'public_grids').verification!.differences.missing).toEqual(missing);
+    expect(formatImportReport(lost)).toContain(
+      `        missing from the database: ${missing.length} rows, ids ${idRanges(missing)}\n`,
+    );
   });
 
   it('stores JSON exactly as it hashes it: Postgres prints back the same text', async () => {

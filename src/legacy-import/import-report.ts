@@ -1,6 +1,9 @@
 import { Quirk, QUIRKS } from './legacy-grid';
 
-/** How many ids a report lists per table and kind; the rejects file has every rejected row. */
+/**
+ * How many conflicting, overwritten or rejected ids a report lists per table (the rejects file
+ * has every rejected row); verification differences are all listed.
+ */
 export const MAX_LISTED_IDS = 100;
 
 export interface RejectedRow {
@@ -8,10 +11,15 @@ export interface RejectedRow {
   reason: string;
 }
 
-export interface Difference {
-  id: number;
-  problem: 'missing from the database' | 'differs from the file' | 'in the database only';
-}
+/** How a row can differ between the file and the database. */
+export const DIFFERENCES = {
+  differs: 'differs from the file',
+  missing: 'missing from the database',
+  extra: 'in the database only',
+} as const;
+
+/** Every differing id, ascending, by how it differs. */
+export type Differences = Record<keyof typeof DIFFERENCES, number[]>;
 
 /** The file's rows against the database's, by count and by a checksum of every row's content. */
 export interface Verification {
@@ -20,8 +28,8 @@ export interface Verification {
   fileChecksum: string;
   databaseRows: number;
   databaseChecksum: string;
-  /** The first differing rows, found by a second pass when the checksums disagree. */
-  differences: Difference[];
+  /** Every differing row, found by a second pass when the checksums disagree. */
+  differences: Differences;
 }
 
 /** A grid posted through the site, moved to a fresh id so the file's row can have its id. */
@@ -156,7 +164,12 @@ export function formatImportReport(report: ImportReport): string {
       `    ${name}: file ${v.fileRows} rows ${v.fileChecksum}, ` +
         `database ${v.databaseRows} rows ${v.databaseChecksum}: ${v.ok ? 'OK' : 'MISMATCH'}`,
     );
-    out.push(...v.differences.map((d) => `        id ${d.id}: ${d.problem}`));
+    for (const [kind, problem] of Object.entries(DIFFERENCES) as [keyof Differences, string][]) {
+      const ids = v.differences[kind];
+      if (ids.length === 0) continue;
+      const rows = `${ids.length} row${ids.length === 1 ? '' : 's'}`;
+      out.push(`        ${problem}: ${rows}, id${ids.length === 1 ? '' : 's'} ${idRanges(ids)}`);
+    }
   }
 
   out.push(

@@ -8,7 +8,7 @@ import { gridPagePath } from '../grids/public-url';
 import { ContentChecksum } from './content-checksum';
 import { ImportProgress, NO_PROGRESS } from './import-progress';
 import {
-  Difference,
+  Differences,
   emptyTableReport,
   exitCodeOf,
   ImportReport,
@@ -320,7 +320,9 @@ export class LegacyImportService {
       fileChecksum,
       databaseRows: database.rows,
       databaseChecksum,
-      differences: ok ? [] : await findDifferences(run, visibility, file.maxId),
+      differences: ok
+        ? { differs: [], missing: [], extra: [] }
+        : await findDifferences(run, visibility, file.maxId),
     };
   }
 
@@ -413,13 +415,16 @@ async function* databaseHashes(
   }
 }
 
-/** A second pass over the file, merged by id with the database, naming the rows that differ. */
+/**
+ * A second pass over the file, merged by id with the database, naming every row that differs
+ * (ids only, so even every row of a large file fits in memory).
+ */
 async function findDifferences(
   run: ImportRun,
   visibility: Visibility,
   maxId: number,
-): Promise<Difference[]> {
-  const found: Difference[] = [];
+): Promise<Differences> {
+  const found: Differences = { differs: [], missing: [], extra: [] };
   const fileRows = (function* () {
     for (const raw of run.reader.rows(visibility)) {
       const decoded = decodeLegacyRow(visibility, raw);
@@ -430,26 +435,21 @@ async function findDifferences(
     let fileRow = fileRows.next();
     for await (const dbRow of databaseHashes(run.sessions[0], visibility, {}, maxId)) {
       while (!fileRow.done && fileRow.value.id < dbRow.id) {
-        found.push({ id: fileRow.value.id, problem: 'missing from the database' });
+        found.missing.push(fileRow.value.id);
         fileRow = fileRows.next();
       }
       if (!fileRow.done && fileRow.value.id === dbRow.id) {
-        if (fileRow.value.hash !== dbRow.hash) {
-          found.push({ id: dbRow.id, problem: 'differs from the file' });
-        }
+        if (fileRow.value.hash !== dbRow.hash) found.differs.push(dbRow.id);
         fileRow = fileRows.next();
       } else {
-        found.push({ id: dbRow.id, problem: 'in the database only' });
+        found.extra.push(dbRow.id);
       }
-      if (found.length >= MAX_LISTED_IDS) break;
     }
-    for (; !fileRow.done && found.length < MAX_LISTED_IDS; fileRow = fileRows.next()) {
-      found.push({ id: fileRow.value.id, problem: 'missing from the database' });
-    }
+    for (; !fileRow.done; fileRow = fileRows.next()) found.missing.push(fileRow.value.id);
   } finally {
     fileRows.return(undefined);
   }
-  return found.slice(0, MAX_LISTED_IDS);
+  return found;
 }
 
 function listUpTo<T>(list: T[], items: T[]): void {
