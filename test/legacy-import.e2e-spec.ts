@@ -326,6 +326,48 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
     expect(res.status).toBe(404);
   });
 
+  it('counts invalid UTF-8 (served as U+FFFD) as a repair naming every row; a stored U+FFFD is none', async () => {
+    const file = copyOfSample(tmp, (db) => {
+      // Bytes SQLite keeps as they are, as the old site's driver wrote them: "1.6" and 0xFF.
+      const invalid = db.prepare(
+        `UPDATE public_grids SET ipb_version = CAST(X'312E36FF' AS TEXT) WHERE id = ?`,
+      );
+      for (const id of [5, 6, 10]) invalid.run(id);
+      // ["é<0xFE>"]: a JSON column, valid UTF-8 around the bad byte.
+      db.prepare(
+        `UPDATE secret_grids SET code_cells = CAST(X'5B22C3A9FE225D' AS TEXT) WHERE id = 4`,
+      ).run();
+      // A U+FFFD that was posted as such, valid UTF-8 (EF BF BD).
+      db.prepare(`UPDATE public_grids SET ipb_version = '1.6' || char(65533) WHERE id = 7`).run();
+    });
+
+    const report = await importer.run({ file, rejectsFile: rejectsFile() });
+
+    expect(report.exitCode).toBe(0);
+    const publicReport = tableReport(report, 'public_grids');
+    const secretReport = tableReport(report, 'secret_grids');
+    expect(publicReport.quirks.invalid_utf8_replaced).toBe(3);
+    expect(publicReport.invalidUtf8Ids).toEqual([5, 6, 10]);
+    expect(secretReport.quirks.invalid_utf8_replaced).toBe(1);
+    expect(secretReport.invalidUtf8Ids).toEqual([4]);
+    for (const r of [publicReport, secretReport]) expect(r.verification?.ok).toBe(true);
+    // What the old site served is kept.
+    const stored = await t.dataSource.query<{ id: number; ipb_version: string }[]>(
+      'SELECT id, ipb_version FROM public_grids WHERE id IN (5, 7) ORDER BY id',
+    );
+    expect(stored).toEqual([
+      { id: 5, ipb_version: '1.6\ufffd' },
+      { id: 7, ipb_version: '1.6\ufffd' },
+    ]);
+    const [cells] = await t.dataSource.query<{ code_cells: string[] }[]>(
+      'SELECT code_cells FROM secret_grids WHERE id = 4',
+    );
+    expect(cells.code_cells).toEqual(['é\ufffd']);
+    const text = formatImportReport(report);
+    expect(text).toContain('    invalid UTF-8 replaced by U+FFFD: 3, ids 5-6, 10\n');
+    expect(text).toContain('    invalid UTF-8 replaced by U+FFFD: 1, id 4\n');
+  });
+
   it('stops with exit status 2 and a plain message on a file it cannot use', async () => {
     const notSqlite = `${LEGACY_SAMPLE}.manifest.json`;
     const noTables = copyOfSample(tmp, (db) => db.exec('DROP TABLE secret_grids'));

@@ -58,6 +58,8 @@ export interface TableReport {
   rejects: RejectedRow[];
   conflictIds: number[];
   overwrittenIds: number[];
+  /** Every row whose invalid UTF-8 was replaced by U+FFFD (quirk `invalid_utf8_replaced`). */
+  invalidUtf8Ids: number[];
   renumbered: RenumberedGrid[];
   verification?: Verification;
 }
@@ -93,6 +95,7 @@ export function emptyTableReport(table: string): TableReport {
     rejects: [],
     conflictIds: [],
     overwrittenIds: [],
+    invalidUtf8Ids: [],
     renumbered: [],
   };
 }
@@ -131,7 +134,10 @@ export function formatImportReport(report: ImportReport): string {
   for (const t of report.tables) {
     const quirks = (Object.keys(QUIRKS) as Quirk[])
       .filter((q) => t.quirks[q])
-      .map((q) => `    ${QUIRKS[q]}: ${t.quirks[q]}`);
+      .map(
+        (q) =>
+          `    ${QUIRKS[q]}: ${t.quirks[q]}${q === 'invalid_utf8_replaced' ? `, ${idList(t.invalidUtf8Ids)}` : ''}`,
+      );
     if (quirks.length > 0) out.push(`${t.table} quirks:`, ...quirks);
   }
   for (const t of report.tables) {
@@ -168,7 +174,7 @@ export function formatImportReport(report: ImportReport): string {
       const ids = v.differences[kind];
       if (ids.length === 0) continue;
       const rows = `${ids.length} row${ids.length === 1 ? '' : 's'}`;
-      out.push(`        ${problem}: ${rows}, id${ids.length === 1 ? '' : 's'} ${idRanges(ids)}`);
+      out.push(`        ${problem}: ${rows}, ${idList(ids)}`);
     }
   }
 
@@ -193,7 +199,7 @@ export function formatImportReport(report: ImportReport): string {
 function refusal(refused: PostedInRange[]): string[] {
   return [
     "REFUSED: grids posted through this site hold ids the file's grids need; nothing was written.",
-    ...refused.map((p) => `    ${p.table}: ${grids(p.ids.length)}, ids ${idRanges(p.ids)}`),
+    ...refused.map((p) => `    ${p.table}: ${grids(p.ids.length)}, ${idList(p.ids)}`),
     "The legacy site's URLs name those ids: imported, they must show the legacy grids.",
     'What to do:',
     '  1. Stop posts until the import is verified: `heroku maintenance:on` (or',
@@ -202,6 +208,8 @@ function refusal(refused: PostedInRange[]): string[] {
     "     past the file's, the import goes on, and the summary lists each one's new URL.",
   ];
 }
+
+const idList = (ids: readonly number[]) => `id${ids.length === 1 ? '' : 's'} ${idRanges(ids)}`;
 
 const grids = (n: number) => `${n} posted grid${n === 1 ? '' : 's'}`;
 

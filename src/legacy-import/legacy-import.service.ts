@@ -68,6 +68,7 @@ class BatchTally {
   chars = 0;
   readonly quirks: Partial<Record<Quirk, number>> = {};
   readonly rejects: RejectedRow[] = [];
+  readonly invalidUtf8Ids: number[] = [];
 
   mergeInto(report: TableReport): void {
     report.read += this.read;
@@ -76,6 +77,7 @@ class BatchTally {
       report.quirks[quirk] = (report.quirks[quirk] ?? 0) + n;
     }
     listUpTo(report.rejects, this.rejects);
+    report.invalidUtf8Ids.push(...this.invalidUtf8Ids);
   }
 }
 
@@ -154,7 +156,9 @@ export class LegacyImportService {
       for (const session of sessions) await session.close().catch(() => undefined);
     }
     for (const t of tables) {
-      for (const ids of [t.conflictIds, t.overwrittenIds]) ids.sort((a, b) => a - b);
+      for (const ids of [t.conflictIds, t.overwrittenIds, t.invalidUtf8Ids]) {
+        ids.sort((a, b) => a - b);
+      }
       t.rejects.sort((a, b) => Number(a.id) - Number(b.id));
     }
     const read = tables.reduce((n, t) => n + t.read, 0);
@@ -390,6 +394,15 @@ function* takeBatch(
       tally.rejected++;
       listUpTo(tally.rejects, [{ id: String(row.id), reason: decoded.reason }]);
       continue;
+    }
+    const { id } = decoded.grid;
+    if (
+      decoded.replacedColumns.length > 0 &&
+      run.reader.hasInvalidUtf8(visibility, id, decoded.replacedColumns)
+    ) {
+      // Kept as replaced: U+FFFD is what the old site served for those bytes.
+      decoded.quirks.push('invalid_utf8_replaced');
+      tally.invalidUtf8Ids.push(id);
     }
     for (const quirk of decoded.quirks) tally.quirks[quirk] = (tally.quirks[quirk] ?? 0) + 1;
     taken++;
