@@ -551,7 +551,8 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
             (
               await t.dataSource.query<{ n: number }[]>(
                 `SELECT count(*)::int AS n FROM pg_locks
-                 WHERE NOT granted AND relation = 'secret_grids'::regclass`,
+                 WHERE NOT granted AND relation = 'secret_grids'::regclass
+                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
               )
             )[0].n;
           for (let tries = 0; (await waiting()) === 0; tries++) {

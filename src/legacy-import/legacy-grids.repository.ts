@@ -19,7 +19,7 @@ export interface MovedGrid {
 
 /** What `reserveIds` found and did. */
 export type IdReservation =
-  /** Both sequences are past the file's ids; posted grids in the range (if asked) were moved. */
+  /** The sequences are past the file's ids; posted grids in the range (if asked) were moved. */
   | { outcome: 'reserved'; moved: Partial<Record<Visibility, MovedGrid[]>> }
   /** Posted grids hold ids the file needs: nothing was changed. */
   | { outcome: 'posted-in-range'; posted: Partial<Record<Visibility, number[]>> }
