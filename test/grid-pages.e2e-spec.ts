@@ -207,6 +207,30 @@ describe('grid pages', () => {
     expect(res.text).toContain('background-color: rgb(255, 0, 0)');
   });
 
+  it('shows no posting date for an imported grid (created_at NULL), on its page and in /recent', async () => {
+    const [row] = await t.dataSource.query<{ id: number }[]>(
+      `INSERT INTO public_grids (ipb_version, python_version, grid_data, code_cells, ipb_class, secret, created_at)
+       VALUES ('1.6', '[2, 7, 6, "final", 0]', $1, NULL, 'BlockGrid', false, NULL) RETURNING id`,
+      [JSON.stringify(clientBody().grid_data)],
+    );
+    const hashId = t.app.get(GridIds).encode('public', row.id);
+
+    const res = await page(`/${hashId}`);
+    expect(res.status).toBe(200);
+    expect(res.text).not.toMatch(/posted|<time/i);
+    expect(res.text).toContain('<dd>1.6</dd>');
+
+    const recent = await page('/recent');
+    const entry = new RegExp(`<li><a href="/${hashId}">.*?</li>`).exec(recent.text)?.[0];
+    expect(entry).toContain(`<code>${hashId}</code>`);
+    expect(entry).not.toContain('<time');
+
+    // A posted grid keeps its date.
+    const posted = pathOf(await clientPost(t.baseUrl, JSON.stringify(clientBody())));
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await page(posted)).text).toMatch(new RegExp(`posted <time datetime="[^"]+">${today}`));
+  });
+
   it('renders a 200x200 grid (40,000 blocks)', async () => {
     const big = clientBody({ code_cells: null }, 200, 200);
     big.grid_data.blocks = blocks(200, 200, 3);

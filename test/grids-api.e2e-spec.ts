@@ -59,6 +59,21 @@ describe('grid API (POST /post, GET /get)', () => {
     expect(res.status).toBe(200);
   });
 
+  it('stores a post without code cells as SQL NULL, as the import does, not as JSON null', async () => {
+    for (const secret of [false, true]) {
+      const posted = await clientPost(
+        t.baseUrl,
+        JSON.stringify(clientBody({ code_cells: null, secret })),
+      );
+      expect(posted.status).toBe(200);
+      const table = secret ? 'secret_grids' : 'public_grids';
+      const [row] = await t.dataSource.query<{ sql_null: boolean }[]>(
+        `SELECT code_cells IS NULL AS sql_null FROM ${table} ORDER BY id DESC LIMIT 1`,
+      );
+      expect(row.sql_null).toBe(true);
+    }
+  });
+
   it('uses X-Forwarded-Proto and Host from one trusted proxy hop for the URL', async () => {
     const res = await rawRequest(`${t.baseUrl}/post`, {
       method: 'POST',

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../src/config/app-config';
 import { GridIds } from '../src/grids/grid-ids';
-import { ImportReport } from '../src/legacy-import/import-report';
+import { formatImportReport, idRanges, ImportReport } from '../src/legacy-import/import-report';
 import { LegacyImportSession } from '../src/legacy-import/legacy-grids.repository';
 import { LegacyImportModule } from '../src/legacy-import/legacy-import.module';
 import { ImportOptions, LegacyImportService } from '../src/legacy-import/legacy-import.service';
@@ -79,6 +79,12 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
     report.tables.find((r) => r.table === table)!;
   const getUrl = (row: Pick<ManifestRow, 'table' | 'hashid'>) =>
     `${t.baseUrl}/get/${row.table === 'secret_grids' ? 'secret/' : ''}${row.hashid}`;
+
+  const sequences = () =>
+    t.dataSource.query<{ p: string | null; s: string | null }[]>(
+      `SELECT pg_sequence_last_value('public_grids_id_seq') AS p,
+              pg_sequence_last_value('secret_grids_id_seq') AS s`,
+    );
 
   /** Every row's content and created_at, to prove a run changed nothing. */
   async function snapshot(): Promise<unknown[]> {
@@ -161,6 +167,19 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
     }
   });
 
+  it('writes created_at NULL (posting date unknown): pages show no date rather than the import date', async () => {
+    await runImport();
+    for (const table of TABLES) {
+      const [{ dated }] = await t.dataSource.query<{ dated: number }[]>(
+        `SELECT count(created_at)::int AS dated FROM ${table}`,
+      );
+      expect(dated).toBe(0);
+    }
+    const first = manifest.rows.find((m) => m.table === 'public_grids')!;
+    const page = await rawRequest(`${t.baseUrl}/${first.hashid}`);
+    expect(page.text).not.toMatch(/posted|<time/i);
+  });
+
   it('changes nothing when run a second time', async () => {
     await runImport();
     const before = await snapshot();
@@ -196,11 +215,6 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
   });
 
   it('--dry-run reads and checks everything and writes nothing', async () => {
-    const sequences = () =>
-      t.dataSource.query<{ p: string | null; s: string | null }[]>(
-        `SELECT pg_sequence_last_value('public_grids_id_seq') AS p,
-                pg_sequence_last_value('secret_grids_id_seq') AS s`,
-      );
     const before = await sequences();
 
     const report = await runImport({ dryRun: true });
@@ -312,6 +326,48 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
     expect(res.status).toBe(404);
   });
 
+  it('counts invalid UTF-8 (served as U+FFFD) as a repair naming every row; a stored U+FFFD is none', async () => {
+    const file = copyOfSample(tmp, (db) => {
+      // Bytes SQLite keeps as they are, as the old site's driver wrote them: "1.6" and 0xFF.
+      const invalid = db.prepare(
+        `UPDATE public_grids SET ipb_version = CAST(X'312E36FF' AS TEXT) WHERE id = ?`,
+      );
+      for (const id of [5, 6, 10]) invalid.run(id);
+      // ["é<0xFE>"]: a JSON column, valid UTF-8 around the bad byte.
+      db.prepare(
+        `UPDATE secret_grids SET code_cells = CAST(X'5B22C3A9FE225D' AS TEXT) WHERE id = 4`,
+      ).run();
+      // A U+FFFD that was posted as such, valid UTF-8 (EF BF BD).
+      db.prepare(`UPDATE public_grids SET ipb_version = '1.6' || char(65533) WHERE id = 7`).run();
+    });
+
+    const report = await importer.run({ file, rejectsFile: rejectsFile() });
+
+    expect(report.exitCode).toBe(0);
+    const publicReport = tableReport(report, 'public_grids');
+    const secretReport = tableReport(report, 'secret_grids');
+    expect(publicReport.quirks.invalid_utf8_replaced).toBe(3);
+    expect(publicReport.invalidUtf8Ids).toEqual([5, 6, 10]);
+    expect(secretReport.quirks.invalid_utf8_replaced).toBe(1);
+    expect(secretReport.invalidUtf8Ids).toEqual([4]);
+    for (const r of [publicReport, secretReport]) expect(r.verification?.ok).toBe(true);
+    // What the old site served is kept.
+    const stored = await t.dataSource.query<{ id: number; ipb_version: string }[]>(
+      'SELECT id, ipb_version FROM public_grids WHERE id IN (5, 7) ORDER BY id',
+    );
+    expect(stored).toEqual([
+      { id: 5, ipb_version: '1.6\ufffd' },
+      { id: 7, ipb_version: '1.6\ufffd' },
+    ]);
+    const [cells] = await t.dataSource.query<{ code_cells: string[] }[]>(
+      'SELECT code_cells FROM secret_grids WHERE id = 4',
+    );
+    expect(cells.code_cells).toEqual(['é\ufffd']);
+    const text = formatImportReport(report);
+    expect(text).toContain('    invalid UTF-8 replaced by U+FFFD: 3, ids 5-6, 10\n');
+    expect(text).toContain('    invalid UTF-8 replaced by U+FFFD: 1, id 4\n');
+  });
+
   it('stops with exit status 2 and a plain message on a file it cannot use', async () => {
     const notSqlite = `${LEGACY_SAMPLE}.manifest.json`;
     const noTables = copyOfSample(tmp, (db) => db.exec('DROP TABLE secret_grids'));
@@ -351,7 +407,7 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
     expect(tableReport(report, 'secret_grids')).toMatchObject({ conflicts: 1, conflictIds: [2] });
     expect(tableReport(report, 'public_grids').verification).toMatchObject({
       ok: false,
-      differences: [{ id: 1, problem: 'differs from the file' }],
+      differences: { differs: [1], missing: [], extra: [] },
     });
     expect(await snapshot()).toEqual(changed);
 
@@ -367,6 +423,313 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
     expect(tableReport(overwritten, 'secret_grids').overwrittenIds).toEqual([2]);
     const res = await rawRequest(`${t.baseUrl}/get/${ids.encode('public', 1)}`);
     expect(res.json()).toEqual(expectedGridData(sampleRows('public_grids')[0]));
+  });
+
+  describe('grids posted through the site before or during the import', () => {
+    const MAX_FILE_ID = { public: 440, secret: 89 };
+
+    interface PostedGrid {
+      secret: boolean;
+      path: string;
+      body: ReturnType<typeof clientBody>;
+    }
+
+    let posts = 0;
+    /** Posts one grid per flag, in order, each with content of its own. */
+    async function post(...secrets: boolean[]): Promise<PostedGrid[]> {
+      const posted: PostedGrid[] = [];
+      for (const secret of secrets) {
+        const n = ++posts;
+        const body = clientBody({ secret, ipb_version: `9.${n}` }, 1 + (n % 7), 2);
+        const res = await clientPost(t.baseUrl, JSON.stringify(body));
+        expect(res.status).toBe(200);
+        posted.push({ secret, path: new URL(res.json<{ url: string }>().url).pathname, body });
+      }
+      return posted;
+    }
+
+    const idOf = (g: PostedGrid) =>
+      ids.decode(g.secret ? 'secret' : 'public', g.path.split('/').pop()!)!;
+
+    /** A posted grid is intact: /get serves its grid_data and the row holds what was posted. */
+    async function expectIntact(g: PostedGrid): Promise<void> {
+      const got = await rawRequest(`${t.baseUrl}/get${g.path}`);
+      expect({ path: g.path, status: got.status }).toEqual({ path: g.path, status: 200 });
+      expect(got.json()).toEqual(g.body.grid_data);
+      const [row] = await t.dataSource.query<Record<string, unknown>[]>(
+        `SELECT ipb_version, code_cells, created_at IS NOT NULL AS dated
+         FROM ${g.secret ? 'secret_grids' : 'public_grids'} WHERE id = $1`,
+        [idOf(g)],
+      );
+      expect(row).toEqual({
+        ipb_version: g.body.ipb_version,
+        code_cells: g.body.code_cells,
+        dated: true,
+      });
+    }
+
+    /** Legacy ids serve the file's grids. */
+    async function expectLegacy(table: (typeof TABLES)[number], legacyIds: number[]) {
+      const rows = new Map(sampleRows(table).map((row) => [row.id, row]));
+      for (const id of legacyIds) {
+        const hashid = ids.encode(visibilityOf(table), id);
+        const res = await rawRequest(getUrl({ table, hashid }));
+        expect({ table, id, status: res.status }).toEqual({ table, id, status: 200 });
+        expect(res.json()).toEqual(expectedGridData(rows.get(id)!));
+      }
+    }
+
+    const fileRowsInDatabase = async () =>
+      (
+        await t.dataSource.query<{ n: number }[]>(
+          `SELECT ((SELECT count(*) FROM public_grids WHERE created_at IS NULL)
+                + (SELECT count(*) FROM secret_grids WHERE created_at IS NULL))::int AS n`,
+        )
+      )[0].n;
+
+    // Only a server takes posts while the import runs: the embedded database serves one
+    // connection, which the import holds from start to end (and one process at a time).
+    (usingServer ? it : it.skip)(
+      "gives a grid posted while the import runs an id past the file's highest; every legacy row is verified",
+      async () => {
+        type Insert = LegacyImportSession['insertLegacyBatch'];
+        const real = Object.getOwnPropertyDescriptor(
+          LegacyImportSession.prototype,
+          'insertLegacyBatch',
+        )!.value as Insert;
+        let batches = 0;
+        let during: PostedGrid[] = [];
+        const spy = jest
+          .spyOn(LegacyImportSession.prototype, 'insertLegacyBatch')
+          .mockImplementation(async function (
+            this: LegacyImportSession,
+            ...args: Parameters<Insert>
+          ) {
+            const outcome = await real.apply(this, args);
+            // After the first public batch, before the secret table is touched.
+            if (++batches === 1) during = await post(true, true, true, false);
+            return outcome;
+          });
+        let report: ImportReport;
+        try {
+          report = await runImport({ batchSize: 50 });
+        } finally {
+          spy.mockRestore();
+        }
+
+        expect(during).toHaveLength(4);
+        expect(report.exitCode).toBe(0);
+        for (const table of TABLES) {
+          expect(tableReport(report, table)).toMatchObject({
+            imported: COUNTS[table],
+            conflicts: 0,
+          });
+          expect(tableReport(report, table).verification?.ok).toBe(true);
+        }
+        for (const g of during) {
+          expect(idOf(g)).toBeGreaterThan(MAX_FILE_ID[g.secret ? 'secret' : 'public']);
+          await expectIntact(g);
+        }
+        await expectLegacy('secret_grids', [1, 2, 3]);
+      },
+    );
+
+    (usingServer ? it : it.skip)(
+      'waits for a post in flight to commit before reserving, and counts it as posted',
+      async () => {
+        const client = t.dataSource.createQueryRunner();
+        await client.connect();
+        let importing: Promise<ImportReport> | undefined;
+        try {
+          await client.startTransaction();
+          await client.query(
+            `INSERT INTO secret_grids (ipb_version, python_version, grid_data, ipb_class, secret)
+             VALUES ('in flight', '[]', '{"width": 0, "height": 0, "blocks": []}', 'BlockGrid', true)`,
+          );
+          importing = runImport();
+          const waiting = async () =>
+            (
+              await t.dataSource.query<{ n: number }[]>(
+                `SELECT count(*)::int AS n FROM pg_locks
+                 WHERE NOT granted AND relation = 'secret_grids'::regclass
+                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+              )
+            )[0].n;
+          for (let tries = 0; (await waiting()) === 0; tries++) {
+            if (tries > 250) throw new Error('the import never waited for the post in flight');
+            await sleep(20);
+          }
+          await client.commitTransaction();
+
+          const report = await importing;
+
+          expect(report.exitCode).toBe(2);
+          expect(report.refused).toEqual([{ table: 'secret_grids', ids: [1] }]);
+        } finally {
+          if (client.isTransactionActive) await client.rollbackTransaction();
+          await client.release();
+          await importing;
+        }
+      },
+    );
+
+    it('refuses before writing anything when posted grids hold ids the file needs, naming each and what to do', async () => {
+      await post(false, false, true, true, true);
+      await t.dataSource.query(`DELETE FROM public_grids WHERE id = 1`);
+      await post(false, false, false);
+      await t.dataSource.query(`DELETE FROM public_grids WHERE id = 4`);
+      const before = await snapshot();
+      const sequencesBefore = await sequences();
+
+      const report = await runImport();
+
+      expect(report.exitCode).toBe(2);
+      expect(report.refused).toEqual([
+        { table: 'public_grids', ids: [2, 3, 5] },
+        { table: 'secret_grids', ids: [1, 2, 3] },
+      ]);
+      expect(await fileRowsInDatabase()).toBe(0);
+      expect(await snapshot()).toEqual(before);
+      expect(await sequences()).toEqual(sequencesBefore);
+      const text = formatImportReport(report);
+      expect(text).toMatch(/REFUSED/);
+      expect(text).toMatch(/public_grids: 3 posted grids, ids 2-3, 5\n/);
+      expect(text).toMatch(/secret_grids: 3 posted grids, ids 1-3\n/);
+      expect(text).toMatch(/maintenance/);
+      expect(text).toMatch(/--renumber-posted/);
+      expect(text).toMatch(/delete/i);
+    });
+
+    it('--dry-run reserves nothing and reports posted grids in the file’s id range as a refusal', async () => {
+      await post(true);
+      const sequencesBefore = await sequences();
+
+      for (const renumberPosted of [false, true]) {
+        const report = await runImport({ dryRun: true, renumberPosted });
+
+        expect(report.exitCode).toBe(2);
+        expect(report.refused).toEqual([{ table: 'secret_grids', ids: [1] }]);
+        expect(await fileRowsInDatabase()).toBe(0);
+        expect(await sequences()).toEqual(sequencesBefore);
+      }
+    });
+
+    it('--only reserves and checks the chosen table only', async () => {
+      await post(true);
+      const sequencesBefore = await sequences();
+
+      const report = await runImport({ only: 'public' });
+
+      expect(report.exitCode).toBe(0);
+      expect(report.refused).toBeUndefined();
+      const after = await sequences();
+      expect(Number(after[0].p)).toBe(MAX_FILE_ID.public);
+      expect(after[0].s).toBe(sequencesBefore[0].s);
+      expect((await runImport({ only: 'secret' })).refused).toEqual([
+        { table: 'secret_grids', ids: [1] },
+      ]);
+    });
+
+    it('--renumber-posted moves posted grids to fresh ids past the file’s, then imports every legacy row', async () => {
+      const posted = await post(false, false, true, true, true);
+
+      const report = await runImport({ renumberPosted: true });
+
+      expect(report.exitCode).toBe(0);
+      expect(report.refused).toBeUndefined();
+      const moved = posted.map((g) => ({ ...g, from: idOf(g) }));
+      for (const table of TABLES) {
+        const r = tableReport(report, table);
+        expect(r).toMatchObject({ imported: COUNTS[table], conflicts: 0 });
+        expect(r.verification?.ok).toBe(true);
+        const visibility = visibilityOf(table);
+        const mine = moved.filter((g) => g.secret === (visibility === 'secret'));
+        expect(r.renumbered).toEqual(
+          mine.map((g, i) => {
+            const to = MAX_FILE_ID[visibility] + 1 + i;
+            const hashid = ids.encode(visibility, to);
+            return {
+              from: g.from,
+              to,
+              path: `${visibility === 'secret' ? '/secret' : ''}/${hashid}`,
+            };
+          }),
+        );
+        // The moved grids serve their own content at their new ids.
+        for (const [i, g] of mine.entries())
+          await expectIntact({ ...g, path: r.renumbered[i].path });
+      }
+      await expectLegacy('public_grids', [1, 2]);
+      await expectLegacy('secret_grids', [1, 2, 3]);
+      const text = formatImportReport(report);
+      expect(text).toMatch(
+        new RegExp(
+          `public_grids: 2 posted grids moved to fresh ids:\\n\\s+1 -> 441 ${tableReport(report, 'public_grids').renumbered[0].path}\\n`,
+        ),
+      );
+
+      // The next post comes after the moved ones, and a second run finds nothing to move.
+      const [next] = await post(false);
+      expect(idOf(next)).toBe(MAX_FILE_ID.public + 3);
+      const again = await runImport({ renumberPosted: true });
+      expect(again.exitCode).toBe(0);
+      for (const table of TABLES) expect(tableReport(again, table).renumbered).toEqual([]);
+    });
+  });
+
+  it('verification names every differing id, grouped by problem, with runs as ranges', async () => {
+    await runImport();
+    const publicIds = sampleRows('public_grids').map((r) => r.id);
+    const edited = publicIds.filter((id) => id <= 250);
+    expect(edited.length).toBeGreaterThan(150);
+    await t.dataSource.query(`UPDATE public_grids SET ipb_version = 'edited' WHERE id <= 250`);
+    // An id the file does not have (the old site deleted it), in the file's range.
+    const [deleted] = manifest.deleted_ids.public_grids;
+    await t.dataSource.query(
+      `INSERT INTO public_grids (id, ipb_version, python_version, grid_data, ipb_class, secret, created_at)
+       SELECT $1, ipb_version, python_version, grid_data, ipb_class, secret, NULL
+       FROM public_grids WHERE id = 5`,
+      [deleted],
+    );
+
+    const report = await runImport({ only: 'public' });
+
+    expect(tableReport(report, 'public_grids').verification).toMatchObject({
+      ok: false,
+      differences: { differs: edited, missing: [], extra: [deleted] },
+    });
+    const text = formatImportReport(report);
+    expect(text).toContain(
+      `        differs from the file: ${edited.length} rows, ids ${idRanges(edited)}\n`,
+    );
+    expect(text).toContain(`        in the database only: 1 row, id ${deleted}\n`);
+
+    // Rows read from the file (so in its checksum) that never reached the database.
+    type Insert = LegacyImportSession['insertLegacyBatch'];
+    const real = Object.getOwnPropertyDescriptor(
+      LegacyImportSession.prototype,
+      'insertLegacyBatch',
+    )!.value as Insert;
+    const spy = jest
+      .spyOn(LegacyImportSession.prototype, 'insertLegacyBatch')
+      .mockImplementation(function (this: LegacyImportSession, visibility, rows, mode) {
+        const kept = (function* () {
+          for (const row of rows) if (row.id < 300) yield row;
+        })();
+        return real.call(this, visibility, kept, mode);
+      });
+    await t.dataSource.query(`DELETE FROM public_grids WHERE id >= 300`);
+    let lost: ImportReport;
+    try {
+      lost = await runImport({ only: 'public' });
+    } finally {
+      spy.mockRestore();
+    }
+    const missing = publicIds.filter((id) => id >= 300);
+    expect(tableReport(lost, 'public_grids').verification!.differences.missing).toEqual(missing);
+    expect(formatImportReport(lost)).toContain(
+      `        missing from the database: ${missing.length} rows, ids ${idRanges(missing)}\n`,
+    );
   });
 
   it('stores JSON exactly as it hashes it: Postgres prints back the same text', async () => {
@@ -488,6 +851,38 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
           imported: COUNTS.public_grids - written,
           present: written,
         });
+      },
+    );
+
+    // The embedded database is the command's own: nothing can be posted into it beforehand.
+    (usingServer ? it : it.skip)(
+      'exits 2 naming the posted grids in the way, and --renumber-posted moves them and imports',
+      async () => {
+        await clientPost(t.baseUrl, JSON.stringify(clientBody({ secret: true })));
+        await clientPost(t.baseUrl, JSON.stringify(clientBody({ secret: true })));
+
+        const refused = await cli(['import-sqlite', LEGACY_SAMPLE, '--rejects', rejectsFile()]);
+
+        expect(refused.code).toBe(2);
+        expect(refused.stdout).toMatch(/REFUSED: .*nothing was written/);
+        expect(refused.stdout).toMatch(/secret_grids: 2 posted grids, ids 1-2\n/);
+        expect(refused.stdout).toMatch(/--renumber-posted/);
+
+        const args = [
+          'import-sqlite',
+          LEGACY_SAMPLE,
+          '--renumber-posted',
+          '--rejects',
+          rejectsFile(),
+        ];
+        const renumbered = await cli(args);
+
+        expect(renumbered.code).toBe(0);
+        const path = `/secret/${ids.encode('secret', 90)}`;
+        expect(renumbered.stdout).toContain(
+          `secret_grids: 2 posted grids moved to fresh ids:\n    1 -> 90 ${path}\n`,
+        );
+        expect(renumbered.stdout).toMatch(/result: OK/);
       },
     );
 

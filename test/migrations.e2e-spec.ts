@@ -65,4 +65,71 @@ describe('migrations', () => {
     expect(Number(tables[0].n)).toBe(0);
     await dataSource.runMigrations();
   });
+
+  /** Reverts migrations, newest first, until `name` is the newest applied. */
+  async function revertTo(name: string): Promise<void> {
+    for (;;) {
+      const [last] = await dataSource.query<{ name: string }[]>(
+        'SELECT name FROM typeorm_migrations ORDER BY id DESC LIMIT 1',
+      );
+      if (last.name === name) return;
+      await dataSource.undoLastMigration();
+    }
+  }
+
+  const insertRow = (table: string, codeCells: string | null, createdAt = 'now()') =>
+    dataSource.query<{ id: number }[]>(
+      `INSERT INTO ${table} (ipb_version, python_version, grid_data, code_cells, ipb_class, secret, created_at)
+       VALUES ('1.9', '[]', '{}', $1::jsonb, 'BlockGrid', false, ${createdAt}) RETURNING id`,
+      [codeCells],
+    );
+
+  it('stores "no code cells" as SQL NULL only: JSON null rows become SQL NULL', async () => {
+    await dataSource.runMigrations();
+    await revertTo('CompressGridDataWithLz41764115200000');
+    for (const table of ['public_grids', 'secret_grids']) {
+      await dataSource.query(`TRUNCATE ${table} RESTART IDENTITY`);
+      await insertRow(table, 'null');
+      await insertRow(table, null);
+      await insertRow(table, '["grid.show()"]');
+    }
+
+    await dataSource.runMigrations();
+
+    for (const table of ['public_grids', 'secret_grids']) {
+      const rows = await dataSource.query<{ id: number; code_cells: unknown; sql_null: boolean }[]>(
+        `SELECT id, code_cells, code_cells IS NULL AS sql_null FROM ${table} ORDER BY id`,
+      );
+      expect(rows).toEqual([
+        { id: 1, code_cells: null, sql_null: true },
+        { id: 2, code_cells: null, sql_null: true },
+        { id: 3, code_cells: ['grid.show()'], sql_null: false },
+      ]);
+    }
+  });
+
+  it('lets created_at be NULL (imported, posting date unknown), posts still get now(), and reverts', async () => {
+    await dataSource.runMigrations();
+    for (const table of ['public_grids', 'secret_grids']) {
+      await dataSource.query(`TRUNCATE ${table} RESTART IDENTITY`);
+      await insertRow(table, null, 'NULL');
+      const [{ created_at }] = await dataSource.query<{ created_at: Date | null }[]>(
+        `INSERT INTO ${table} (ipb_version, python_version, grid_data, ipb_class, secret)
+         VALUES ('1.9', '[]', '{}', 'BlockGrid', false) RETURNING created_at`,
+      );
+      expect(created_at).toBeInstanceOf(Date);
+    }
+
+    await revertTo('CompressGridDataWithLz41764115200000');
+
+    // The old schema has no "unknown": those rows get the time of the revert.
+    for (const table of ['public_grids', 'secret_grids']) {
+      const [{ unknown }] = await dataSource.query<{ unknown: number }[]>(
+        `SELECT count(*)::int AS unknown FROM ${table} WHERE created_at IS NULL`,
+      );
+      expect(unknown).toBe(0);
+      await expect(insertRow(table, null, 'NULL')).rejects.toThrow(/not-null constraint/);
+    }
+    await dataSource.runMigrations();
+  });
 });

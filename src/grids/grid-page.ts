@@ -23,6 +23,16 @@ export function pythonVersionText(version: unknown): string {
   return serial === undefined ? `${base} ${text(level)}` : `${base} ${text(level)} ${text(serial)}`;
 }
 
+/**
+ * When a grid was posted, for a `<time>` element; null for an imported grid, whose date the legacy
+ * site never kept (showing the import's date instead would be wrong).
+ */
+export function postedDate(createdAt: Date | null): { iso: string; text: string } | null {
+  if (createdAt === null) return null;
+  const iso = createdAt.toISOString();
+  return { iso, text: iso.slice(0, 10) };
+}
+
 /** What views/pages/grid.hbs shows for one grid. */
 export function gridPageModel(
   grid: StoredGrid,
@@ -57,8 +67,7 @@ export function gridPageModel(
     hiddenCells: parts.code.hiddenCells,
     codeScript: `${path}.py`,
     remix: `${ipbClass}.from_web('${hashId}'${secret ? ', secret=True' : ''})`,
-    createdIso: grid.createdAt.toISOString(),
-    createdText: grid.createdAt.toISOString().slice(0, 10),
+    posted: postedDate(grid.createdAt),
     ipbVersion: grid.ipbVersion,
     pythonVersion: pythonVersionText(grid.pythonVersion),
     // Link previews in chats and forums show the grid itself.

@@ -38,8 +38,9 @@ export abstract class GridRecord {
   @Column({ type: 'boolean', name: 'secret' })
   secret!: boolean;
 
-  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
-  createdAt!: Date;
+  /** When it was posted here; NULL for a grid imported from the legacy site, which kept no date. */
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at', nullable: true })
+  createdAt!: Date | null;
 }
 
 @Entity({ name: GRID_TABLES.public })

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { IMMUTABLE } from '../common/immutable-answer';
 import { AppConfig } from '../config/app-config';
 import type { Visibility } from './grid-data';
+import { postedDate } from './grid-page';
 import { GridsService } from './grids.service';
 import { LandingService } from './landing.service';
 import { gridPagePath, publicOrigin } from './public-url';
@@ -78,8 +79,7 @@ export class GridsPagesController {
         hashId: g.hashId,
         ipbClass: g.ipbClass,
         size: `${String(g.width)} × ${String(g.height)}`,
-        createdIso: g.createdAt.toISOString(),
-        createdText: g.createdAt.toISOString().slice(0, 10),
+        posted: postedDate(g.createdAt),
       })),
       next,
     });

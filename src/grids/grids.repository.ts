@@ -70,7 +70,8 @@ export interface GridSummary {
   ipbClass: string;
   width: unknown;
   height: unknown;
-  createdAt: Date;
+  /** Null for an imported grid: the legacy site kept no posting date. */
+  createdAt: Date | null;
 }
 
 interface GridRow {
@@ -81,7 +82,7 @@ interface GridRow {
   code_cells: string[] | null;
   ipb_class: string;
   secret: boolean;
-  created_at: Date;
+  created_at: Date | null;
 }
 
 /**
@@ -114,7 +115,8 @@ export class GridsRepository {
         grid.ipbVersion,
         JSON.stringify(grid.pythonVersion),
         grid.gridDataJson,
-        JSON.stringify(grid.codeCells),
+        // SQL NULL, never the jsonb null: one form for "no code cells", as the import writes it.
+        grid.codeCells === null ? null : JSON.stringify(grid.codeCells),
         grid.ipbClass,
         grid.secret,
       ],
@@ -169,7 +171,7 @@ export class GridsRepository {
       ipb_class: string;
       width: unknown;
       height: unknown;
-      created_at: Date;
+      created_at: Date | null;
     }>(
       beforeId === null
         ? { ...RECENT_PUBLIC, values: [limit] }

@@ -1,6 +1,9 @@
 import { Quirk, QUIRKS } from './legacy-grid';
 
-/** How many ids a report lists per table and kind; the rejects file has every rejected row. */
+/**
+ * How many conflicting, overwritten or rejected ids a report lists per table (the rejects file
+ * has every rejected row); verification differences are all listed.
+ */
 export const MAX_LISTED_IDS = 100;
 
 export interface RejectedRow {
@@ -8,10 +11,15 @@ export interface RejectedRow {
   reason: string;
 }
 
-export interface Difference {
-  id: number;
-  problem: 'missing from the database' | 'differs from the file' | 'in the database only';
-}
+/** How a row can differ between the file and the database. */
+export const DIFFERENCES = {
+  differs: 'differs from the file',
+  missing: 'missing from the database',
+  extra: 'in the database only',
+} as const;
+
+/** Every differing id, ascending, by how it differs. */
+export type Differences = Record<keyof typeof DIFFERENCES, number[]>;
 
 /** The file's rows against the database's, by count and by a checksum of every row's content. */
 export interface Verification {
@@ -20,8 +28,22 @@ export interface Verification {
   fileChecksum: string;
   databaseRows: number;
   databaseChecksum: string;
-  /** The first differing rows, found by a second pass when the checksums disagree. */
-  differences: Difference[];
+  /** Every differing row, found by a second pass when the checksums disagree. */
+  differences: Differences;
+}
+
+/** A grid posted through the site, moved to a fresh id so the file's row can have its id. */
+export interface RenumberedGrid {
+  from: number;
+  to: number;
+  /** Its page's new path (`/<hashid>` or `/secret/<hashid>`). */
+  path: string;
+}
+
+/** Grids posted through the site at ids the file needs: the import refuses to run. */
+export interface PostedInRange {
+  table: string;
+  ids: number[];
 }
 
 export interface TableReport {
@@ -36,6 +58,9 @@ export interface TableReport {
   rejects: RejectedRow[];
   conflictIds: number[];
   overwrittenIds: number[];
+  /** Every row whose invalid UTF-8 was replaced by U+FFFD (quirk `invalid_utf8_replaced`). */
+  invalidUtf8Ids: number[];
+  renumbered: RenumberedGrid[];
   verification?: Verification;
 }
 
@@ -49,6 +74,8 @@ export interface ImportReport {
   importSeconds: number;
   rowsPerSecond: number;
   totalSeconds: number;
+  /** Set when posted grids hold ids the file needs; nothing was written. */
+  refused?: PostedInRange[];
   /** Why the run stopped early; the counts say how far it got. */
   error?: string;
   /** 0: everything is in the database; 1: finished, but some rows need a look; 2: stopped. */
@@ -68,11 +95,13 @@ export function emptyTableReport(table: string): TableReport {
     rejects: [],
     conflictIds: [],
     overwrittenIds: [],
+    invalidUtf8Ids: [],
+    renumbered: [],
   };
 }
 
 export function exitCodeOf(report: Omit<ImportReport, 'exitCode'>): 0 | 1 | 2 {
-  if (report.error !== undefined) return 2;
+  if (report.error !== undefined || report.refused !== undefined) return 2;
   const attention = report.tables.some(
     (t) => t.rejected > 0 || t.conflicts > 0 || (t.verification && !t.verification.ok),
   );
@@ -84,6 +113,7 @@ export function formatImportReport(report: ImportReport): string {
   const out: string[] = [];
   const dry = report.dryRun ? ' (dry run: nothing was written)' : '';
   out.push(`import-sqlite ${report.file} -> ${report.target}${dry}`, '');
+  if (report.refused) return `${[...out, ...refusal(report.refused)].join('\n')}\n`;
   const rows = report.tables.reduce((n, t) => n + t.read, 0);
   if (rows === 0 && report.error !== undefined)
     return `${out.join('\n')}STOPPED: ${report.error}\n`;
@@ -97,9 +127,17 @@ export function formatImportReport(report: ImportReport): string {
   out.push(...table([head, ...cells]), '');
 
   for (const t of report.tables) {
+    if (t.renumbered.length === 0) continue;
+    out.push(`${t.table}: ${grids(t.renumbered.length)} moved to fresh ids:`);
+    out.push(...t.renumbered.map((g) => `    ${g.from} -> ${g.to} ${g.path}`));
+  }
+  for (const t of report.tables) {
     const quirks = (Object.keys(QUIRKS) as Quirk[])
       .filter((q) => t.quirks[q])
-      .map((q) => `    ${QUIRKS[q]}: ${t.quirks[q]}`);
+      .map(
+        (q) =>
+          `    ${QUIRKS[q]}: ${t.quirks[q]}${q === 'invalid_utf8_replaced' ? `, ${idList(t.invalidUtf8Ids)}` : ''}`,
+      );
     if (quirks.length > 0) out.push(`${t.table} quirks:`, ...quirks);
   }
   for (const t of report.tables) {
@@ -132,7 +170,12 @@ export function formatImportReport(report: ImportReport): string {
       `    ${name}: file ${v.fileRows} rows ${v.fileChecksum}, ` +
         `database ${v.databaseRows} rows ${v.databaseChecksum}: ${v.ok ? 'OK' : 'MISMATCH'}`,
     );
-    out.push(...v.differences.map((d) => `        id ${d.id}: ${d.problem}`));
+    for (const [kind, problem] of Object.entries(DIFFERENCES) as [keyof Differences, string][]) {
+      const ids = v.differences[kind];
+      if (ids.length === 0) continue;
+      const rows = `${ids.length} row${ids.length === 1 ? '' : 's'}`;
+      out.push(`        ${problem}: ${rows}, ${idList(ids)}`);
+    }
   }
 
   out.push(
@@ -151,6 +194,35 @@ export function formatImportReport(report: ImportReport): string {
     );
   }
   return `${out.join('\n')}\n`;
+}
+
+function refusal(refused: PostedInRange[]): string[] {
+  return [
+    "REFUSED: grids posted through this site hold ids the file's grids need; nothing was written.",
+    ...refused.map((p) => `    ${p.table}: ${grids(p.ids.length)}, ${idList(p.ids)}`),
+    "The legacy site's URLs name those ids: imported, they must show the legacy grids.",
+    'What to do:',
+    '  1. Stop posts until the import is verified: `heroku maintenance:on` (or',
+    '     `heroku ps:scale web=0`), and import before the site takes posts.',
+    '  2. Either delete those grids, or run again with --renumber-posted: they move to fresh ids',
+    "     past the file's, the import goes on, and the summary lists each one's new URL.",
+  ];
+}
+
+const idList = (ids: readonly number[]) => `id${ids.length === 1 ? '' : 's'} ${idRanges(ids)}`;
+
+const grids = (n: number) => `${n} posted grid${n === 1 ? '' : 's'}`;
+
+/** Ascending ids with runs compressed: [1, 2, 3, 7] -> "1-3, 7". */
+export function idRanges(ids: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < ids.length;) {
+    let j = i;
+    while (j + 1 < ids.length && ids[j + 1] === ids[j] + 1) j++;
+    parts.push(j === i ? String(ids[i]) : `${ids[i]}-${ids[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
 }
 
 function problems(report: ImportReport): string {

@@ -10,6 +10,7 @@ interface ImportSqliteFlags {
   only?: Visibility;
   rejects?: string;
   overwrite?: boolean;
+  renumberPosted?: boolean;
   jobs?: number;
 }
 
@@ -51,6 +52,7 @@ export class ImportSqliteCommand extends CommandRunner {
         only: flags.only,
         rejectsFile: flags.rejects,
         overwrite: flags.overwrite,
+        renumberPosted: flags.renumberPosted,
         jobs: flags.jobs,
         progress,
         signal: abort.signal,
@@ -109,6 +111,16 @@ export class ImportSqliteCommand extends CommandRunner {
     description: 'replace rows already present with different content (default: report them)',
   })
   parseOverwrite(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: '--renumber-posted',
+    description:
+      'move grids posted through the site at ids the file needs to fresh ids, then import ' +
+      '(default: refuse and name them)',
+  })
+  parseRenumberPosted(): boolean {
     return true;
   }
 }

@@ -31,6 +31,20 @@ function reason(overrides: Partial<RawLegacyRow>): string {
 }
 
 describe('decodeLegacyRow', () => {
+  it('names the text columns holding U+FFFD, the only rows whose bytes are read again', () => {
+    expect(decoded().replacedColumns).toEqual([]);
+    expect(decoded({ code_cells: '["é"]' }).replacedColumns).toEqual([]);
+    expect(
+      decoded({
+        ipb_version: '1.6\ufffd',
+        ipb_class: 'BlockGrid',
+        grid_data:
+          '{"lines_on": true, "width": 1, "height": 1, "blocks": [[[1, 2, 3, 20]]], "x": "\ufffd"}',
+        code_cells: '["\ufffd"]',
+      }).replacedColumns,
+    ).toEqual(['ipb_version', 'grid_data', 'code_cells']);
+  });
+
   it('turns a clean row into jsonb text and the hash the database will compute', () => {
     const { grid, quirks } = decoded();
     expect(quirks).toEqual([]);

@@ -22,7 +22,9 @@ export const LEGACY_COLUMNS = [
 /** A value as better-sqlite3 hands it over with safe integers on. */
 export type SqliteValue = string | number | bigint | Buffer | null;
 
-export type RawLegacyRow = Record<(typeof LEGACY_COLUMNS)[number], SqliteValue>;
+export type LegacyColumn = (typeof LEGACY_COLUMNS)[number];
+
+export type RawLegacyRow = Record<LegacyColumn, SqliteValue>;
 
 /**
  * The odd states old rows are in (the fixture manifest's `quirks`). The python_version ones are
@@ -37,6 +39,8 @@ export const QUIRKS = {
   raw_utf8_json: 'JSON written with raw UTF-8 (read as such)',
   python_version_3_items: 'python_version with 3 items (kept)',
   python_version_string: 'python_version as a string (kept)',
+  // Counted by the import, which alone can read the row's bytes again: see `replacedColumns`.
+  invalid_utf8_replaced: 'invalid UTF-8 replaced by U+FFFD',
 } as const;
 
 export type Quirk = keyof typeof QUIRKS;
@@ -57,7 +61,18 @@ export interface LegacyGrid {
 }
 
 export type DecodedRow =
-  { ok: true; grid: LegacyGrid; quirks: Quirk[] } | { ok: false; reason: string };
+  | {
+      ok: true;
+      grid: LegacyGrid;
+      quirks: Quirk[];
+      /**
+       * Text columns holding U+FFFD. SQLite hands invalid UTF-8 over with each bad sequence
+       * replaced by U+FFFD, so such a column is either that (a repair to count) or a U+FFFD
+       * stored as such: only the column's bytes tell.
+       */
+      replacedColumns: LegacyColumn[];
+    }
+  | { ok: false; reason: string };
 
 /**
  * The Postgres side of `LegacyGrid.rowHash` for a row of either grid table: md5 of the id, a
@@ -80,6 +95,7 @@ export function rowHashSql(alias: string): string {
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
+const REPLACEMENT = '\ufffd';
 
 class RowRejected extends Error {}
 
@@ -125,10 +141,18 @@ function decode(visibility: Visibility, raw: RawLegacyRow): DecodedRow {
     throw new RowRejected(`secret is ${describe(raw.secret)}, not 0, 1 or NULL`);
   }
 
-  if (
-    [pythonVersionText, gridDataText, codeCellsText].some((t) => t !== null && NON_ASCII.test(t))
-  ) {
-    quirks.push('raw_utf8_json');
+  const jsonTexts = [pythonVersionText, gridDataText, codeCellsText];
+  const nonAsciiJson = jsonTexts.some((t) => t !== null && NON_ASCII.test(t));
+  if (nonAsciiJson) quirks.push('raw_utf8_json');
+  const replacedColumns: LegacyColumn[] = [];
+  if (ipbVersion.includes(REPLACEMENT)) replacedColumns.push('ipb_version');
+  if (ipbClass.includes(REPLACEMENT)) replacedColumns.push('ipb_class');
+  // Searched only when non-ASCII: a grid is kilobytes of JSON, and nearly all are ASCII.
+  if (nonAsciiJson) {
+    const columns = ['python_version', 'grid_data', 'code_cells'] as const;
+    columns.forEach((column, i) => {
+      if (jsonTexts[i]?.includes(REPLACEMENT)) replacedColumns.push(column);
+    });
   }
   rejectUnstorable(pythonVersionText, pythonVersion, 'python_version');
   rejectUnstorable(gridDataText, gridData, 'grid_data');
@@ -143,7 +167,7 @@ function decode(visibility: Visibility, raw: RawLegacyRow): DecodedRow {
     ipbClass,
     secret,
   };
-  return { ok: true, grid: { ...grid, rowHash: rowHash(grid) }, quirks };
+  return { ok: true, grid: { ...grid, rowHash: rowHash(grid) }, quirks, replacedColumns };
 }
 
 /** See `rowHashSql`. */

@@ -11,6 +11,21 @@ import { rowHashSql, LEGACY_TABLES, LegacyGrid } from './legacy-grid';
 
 export type BatchMode = { dryRun: boolean; overwrite: boolean };
 
+/** A posted grid moved out of the file's id range. */
+export interface MovedGrid {
+  from: number;
+  to: number;
+}
+
+/** What `reserveIds` found and did. */
+export type IdReservation =
+  /** The sequences are past the file's ids; posted grids in the range (if asked) were moved. */
+  | { outcome: 'reserved'; moved: Partial<Record<Visibility, MovedGrid[]>> }
+  /** Posted grids hold ids the file needs: nothing was changed. */
+  | { outcome: 'posted-in-range'; posted: Partial<Record<Visibility, number[]>> }
+  /** A dry run: nothing to report, nothing reserved. */
+  | { outcome: 'checked' };
+
 /** What became of the rows of one batch. Ids are listed only for the outcomes worth naming. */
 export interface BatchOutcome {
   imported: number;
@@ -29,11 +44,18 @@ const CONTENT_COLUMNS = [
   'secret',
 ];
 const COLUMNS = ['id', ...CONTENT_COLUMNS].join(', ');
-/** A row's content, compared as a whole; a JSON null code_cells counts as SQL NULL. */
-const CONTENT = (alias: string) =>
-  `(${CONTENT_COLUMNS.map((c) =>
-    c === 'code_cells' ? `coalesce(${alias}.${c}, 'null'::jsonb)` : `${alias}.${c}`,
-  ).join(', ')})`;
+/**
+ * The legacy site kept no posting date. NULL says so, and tells an imported row from a posted
+ * one (posts always get `now()`): see `reserveIds`.
+ */
+const IMPORTED_CREATED_AT = 'NULL::timestamptz';
+/** Rows posted through the site (imported ones have no created_at) at ids up to $1. */
+const POSTED_AT_OR_BELOW = 'id <= $1 AND created_at IS NOT NULL';
+/**
+ * A row's content, compared as a whole. "No code cells" is SQL NULL everywhere (posts, the import,
+ * and a migration for older posts' jsonb null), so the columns compare as they are.
+ */
+const CONTENT = (alias: string) => `(${CONTENT_COLUMNS.map((c) => `${alias}.${c}`).join(', ')})`;
 const OVERWRITE =
   `DO UPDATE SET ${CONTENT_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} ` +
   `WHERE ${CONTENT('t')} IS DISTINCT FROM ${CONTENT('EXCLUDED')}`;
@@ -115,7 +137,8 @@ export class LegacyImportSession {
         ids: number[] | null;
       }>(
         `WITH written AS (
-           INSERT INTO ${table} AS t (${COLUMNS}) SELECT ${COLUMNS} FROM ${STAGE}
+           INSERT INTO ${table} AS t (${COLUMNS}, created_at)
+           SELECT ${COLUMNS}, ${IMPORTED_CREATED_AT} FROM ${STAGE}
            ON CONFLICT (id) ${mode.overwrite ? OVERWRITE : 'DO NOTHING'}
            RETURNING id
          ), outcomes AS (
@@ -183,10 +206,72 @@ export class LegacyImportSession {
   }
 
   /**
-   * Moves the table's id sequence to at least `id` (never back), so the next post gets an id no
-   * legacy row has: legacy URLs must keep naming legacy grids.
+   * Makes the ids up to `maxIds[table]` the file's alone, before any row is written: legacy URLs
+   * must keep naming legacy grids. In one transaction:
+   * - locks the tables against posts: the lock waits for posts in flight to commit, and a post
+   *   arriving meanwhile waits for this transaction, then draws an id from the moved sequence;
+   * - finds the grids posted here (created_at set; imported rows have none) at those ids;
+   * - if there are some, stops and names them, unless `renumberPosted`: then each table's moves
+   *   to fresh ids past the range in one UPDATE;
+   * - moves each sequence past the range (never back).
+   * A dry run only looks: it takes no lock and reserves nothing.
    */
-  async moveIdSequencePast(visibility: Visibility, id: number): Promise<void> {
+  async reserveIds(
+    maxIds: Partial<Record<Visibility, number>>,
+    options: { dryRun: boolean; renumberPosted: boolean },
+  ): Promise<IdReservation> {
+    const visibilities = Object.keys(maxIds) as Visibility[];
+    const tables = visibilities.map((v) => LEGACY_TABLES[v]);
+    await this.client.query('BEGIN');
+    try {
+      if (!options.dryRun) {
+        // SHARE ROW EXCLUSIVE conflicts with the ROW EXCLUSIVE lock every INSERT takes (before it
+        // draws its id) and with itself, and lets reads through.
+        await this.client.query(`LOCK TABLE ${tables.join(', ')} IN SHARE ROW EXCLUSIVE MODE`);
+      }
+      const posted: Partial<Record<Visibility, number[]>> = {};
+      for (const v of visibilities) {
+        const { rows } = await this.client.query<{ id: number }>(
+          `SELECT id FROM ${LEGACY_TABLES[v]} WHERE ${POSTED_AT_OR_BELOW} ORDER BY id`,
+          [maxIds[v]],
+        );
+        if (rows.length > 0) posted[v] = rows.map((r) => r.id);
+      }
+      const found = Object.keys(posted).length > 0;
+      if (options.dryRun || (found && !options.renumberPosted)) {
+        await this.client.query('ROLLBACK');
+        return found ? { outcome: 'posted-in-range', posted } : { outcome: 'checked' };
+      }
+      const moved: Partial<Record<Visibility, MovedGrid[]>> = {};
+      for (const v of visibilities) {
+        await this.moveIdSequencePast(v, maxIds[v]!);
+        if (posted[v]) moved[v] = await this.movePosted(v, maxIds[v]!);
+      }
+      await this.client.query('COMMIT');
+      return { outcome: 'reserved', moved };
+    } catch (err) {
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Posted grids at ids up to `maxId` take the sequence's next ids, in id order. */
+  private async movePosted(visibility: Visibility, maxId: number): Promise<MovedGrid[]> {
+    const table = LEGACY_TABLES[visibility];
+    const { rows } = await this.client.query<MovedGrid>(
+      `WITH moved AS (
+         SELECT id AS from_id, nextval(pg_get_serial_sequence('${table}', 'id'))::int AS to_id
+         FROM (SELECT id FROM ${table} WHERE ${POSTED_AT_OR_BELOW} ORDER BY id) posted
+       )
+       UPDATE ${table} t SET id = moved.to_id FROM moved WHERE t.id = moved.from_id
+       RETURNING moved.from_id AS "from", moved.to_id AS "to"`,
+      [maxId],
+    );
+    return rows.sort((a, b) => a.from - b.from);
+  }
+
+  /** Moves the table's id sequence to at least `id` (never back). */
+  private async moveIdSequencePast(visibility: Visibility, id: number): Promise<void> {
     const table = LEGACY_TABLES[visibility];
     await this.client.query(
       `SELECT setval(seq, target) FROM (

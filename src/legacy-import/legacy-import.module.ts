@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { GridIds } from '../grids/grid-ids';
 import { ImportSqliteCommand } from './import-sqlite.command';
 import { LegacyGridsRepository } from './legacy-grids.repository';
 import { LegacyImportService } from './legacy-import.service';
 
 /** The `import-sqlite` command. Needs the app's ConfigModule and DatabaseModule around it. */
 @Module({
-  providers: [ImportSqliteCommand, LegacyImportService, LegacyGridsRepository],
+  // GridIds names the new URLs of posted grids that --renumber-posted moves.
+  providers: [ImportSqliteCommand, LegacyImportService, LegacyGridsRepository, GridIds],
   exports: [LegacyImportService],
 })
 export class LegacyImportModule {}

@@ -3,14 +3,17 @@ import { basename, resolve } from 'node:path';
 import { DatabaseError } from 'pg';
 import { AppConfig } from '../config/app-config';
 import type { Visibility } from '../grids/grid-data';
+import { GridIds } from '../grids/grid-ids';
+import { gridPagePath } from '../grids/public-url';
 import { ContentChecksum } from './content-checksum';
 import { ImportProgress, NO_PROGRESS } from './import-progress';
 import {
-  Difference,
+  Differences,
   emptyTableReport,
   exitCodeOf,
   ImportReport,
   MAX_LISTED_IDS,
+  PostedInRange,
   RejectedRow,
   TableReport,
   Verification,
@@ -36,6 +39,8 @@ export interface ImportOptions {
   /** Where rejected rows go; by default `<file name>.rejects.jsonl` in the working directory. */
   rejectsFile?: string;
   overwrite?: boolean;
+  /** Move grids posted through the site at ids the file needs to fresh ids, instead of refusing. */
+  renumberPosted?: boolean;
   /** Id ranges imported side by side, each on its own connection (a server only). */
   jobs?: number;
   progress?: ImportProgress;
@@ -63,6 +68,7 @@ class BatchTally {
   chars = 0;
   readonly quirks: Partial<Record<Quirk, number>> = {};
   readonly rejects: RejectedRow[] = [];
+  readonly invalidUtf8Ids: number[] = [];
 
   mergeInto(report: TableReport): void {
     report.read += this.read;
@@ -71,6 +77,7 @@ class BatchTally {
       report.quirks[quirk] = (report.quirks[quirk] ?? 0) + n;
     }
     listUpTo(report.rejects, this.rejects);
+    report.invalidUtf8Ids.push(...this.invalidUtf8Ids);
   }
 }
 
@@ -99,6 +106,7 @@ export class LegacyImportService {
   constructor(
     private readonly repository: LegacyGridsRepository,
     private readonly config: AppConfig,
+    private readonly gridIds: GridIds,
   ) {}
 
   async run(options: ImportOptions): Promise<ImportReport> {
@@ -109,6 +117,7 @@ export class LegacyImportService {
       resolve(options.rejectsFile ?? `${basename(options.file)}.rejects.jsonl`),
     );
     const mode: BatchMode = { dryRun: !!options.dryRun, overwrite: !!options.overwrite };
+    let refused: PostedInRange[] | undefined;
     // The embedded database serves one connection.
     const jobs = this.config.database.kind === 'server' ? (options.jobs ?? DEFAULT_JOBS) : 1;
     const tables = visibilities.map((v) => emptyTableReport(LEGACY_TABLES[v]));
@@ -121,19 +130,22 @@ export class LegacyImportService {
       rejects.checkWritable();
       reader = LegacySqliteReader.open(options.file, visibilities);
       for (let i = 0; i < jobs; i++) sessions.push(await this.repository.openSession());
-      const run: ImportRun = {
-        reader,
-        sessions,
-        mode,
-        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-        rejects,
-        progress,
-        done: 0,
-        stopped: false,
-      };
-      const checksums = await this.importTables(run, visibilities, tables, options.signal);
-      importSeconds = (performance.now() - started) / 1000;
-      if (!mode.dryRun) await this.verifyTables(run, visibilities, tables, checksums);
+      refused = await this.reserveIds(sessions[0], reader, visibilities, tables, options);
+      if (!refused) {
+        const run: ImportRun = {
+          reader,
+          sessions,
+          mode,
+          batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+          rejects,
+          progress,
+          done: 0,
+          stopped: false,
+        };
+        const checksums = await this.importTables(run, visibilities, tables, options.signal);
+        importSeconds = (performance.now() - started) / 1000;
+        if (!mode.dryRun) await this.verifyTables(run, visibilities, tables, checksums);
+      }
     } catch (err) {
       error = this.describe(err);
       importSeconds ||= (performance.now() - started) / 1000;
@@ -144,7 +156,9 @@ export class LegacyImportService {
       for (const session of sessions) await session.close().catch(() => undefined);
     }
     for (const t of tables) {
-      for (const ids of [t.conflictIds, t.overwrittenIds]) ids.sort((a, b) => a - b);
+      for (const ids of [t.conflictIds, t.overwrittenIds, t.invalidUtf8Ids]) {
+        ids.sort((a, b) => a - b);
+      }
       t.rejects.sort((a, b) => Number(a.id) - Number(b.id));
     }
     const read = tables.reduce((n, t) => n + t.read, 0);
@@ -157,9 +171,44 @@ export class LegacyImportService {
       importSeconds,
       rowsPerSecond: importSeconds > 0 ? Math.round(read / importSeconds) : 0,
       totalSeconds: (performance.now() - started) / 1000,
+      refused,
       error,
     };
     return { ...report, exitCode: exitCodeOf(report) };
+  }
+
+  /**
+   * Reserves the file's ids before the first row is written (see `reserveIds`); records the
+   * posted grids moved out of the way. Returns the posted grids in the way when it refuses.
+   */
+  private async reserveIds(
+    session: LegacyImportSession,
+    reader: LegacySqliteReader,
+    visibilities: Visibility[],
+    tables: TableReport[],
+    options: ImportOptions,
+  ): Promise<PostedInRange[] | undefined> {
+    const maxIds = Object.fromEntries(visibilities.map((v) => [v, reader.maxId(v)]));
+    const reservation = await session.reserveIds(maxIds, {
+      dryRun: !!options.dryRun,
+      renumberPosted: !!options.renumberPosted,
+    });
+    if (reservation.outcome === 'posted-in-range') {
+      return visibilities.flatMap((v) => {
+        const ids = reservation.posted[v];
+        return ids ? [{ table: LEGACY_TABLES[v], ids }] : [];
+      });
+    }
+    if (reservation.outcome === 'reserved') {
+      for (const [i, v] of visibilities.entries()) {
+        tables[i].renumbered = (reservation.moved[v] ?? []).map(({ from, to }) => ({
+          from,
+          to,
+          path: gridPagePath(v, this.gridIds.encode(v, to)),
+        }));
+      }
+    }
+    return undefined;
   }
 
   private async importTables(
@@ -205,9 +254,6 @@ export class LegacyImportService {
     visibility: Visibility,
     report: TableReport,
   ): Promise<ContentChecksum> {
-    const [first] = run.sessions;
-    // Reserve the legacy ids first: a grid posted while the import runs must not take one.
-    if (!run.mode.dryRun) await first.moveIdSequencePast(visibility, run.reader.maxId(visibility));
     const checksum = new ContentChecksum();
     const ranges = run.reader.split(visibility, run.sessions.length);
     await allJobs(
@@ -217,7 +263,6 @@ export class LegacyImportService {
           this.importRange(run, run.sessions[i], visibility, range, report, checksum),
       ),
     );
-    if (!run.mode.dryRun) await first.moveIdSequencePast(visibility, checksum.maxId);
     return checksum;
   }
 
@@ -279,7 +324,9 @@ export class LegacyImportService {
       fileChecksum,
       databaseRows: database.rows,
       databaseChecksum,
-      differences: ok ? [] : await findDifferences(run, visibility, file.maxId),
+      differences: ok
+        ? { differs: [], missing: [], extra: [] }
+        : await findDifferences(run, visibility, file.maxId),
     };
   }
 
@@ -348,6 +395,15 @@ function* takeBatch(
       listUpTo(tally.rejects, [{ id: String(row.id), reason: decoded.reason }]);
       continue;
     }
+    const { id } = decoded.grid;
+    if (
+      decoded.replacedColumns.length > 0 &&
+      run.reader.hasInvalidUtf8(visibility, id, decoded.replacedColumns)
+    ) {
+      // Kept as replaced: U+FFFD is what the old site served for those bytes.
+      decoded.quirks.push('invalid_utf8_replaced');
+      tally.invalidUtf8Ids.push(id);
+    }
     for (const quirk of decoded.quirks) tally.quirks[quirk] = (tally.quirks[quirk] ?? 0) + 1;
     taken++;
     tally.chars += decoded.grid.gridData.length;
@@ -372,13 +428,16 @@ async function* databaseHashes(
   }
 }
 
-/** A second pass over the file, merged by id with the database, naming the rows that differ. */
+/**
+ * A second pass over the file, merged by id with the database, naming every row that differs
+ * (ids only, so even every row of a large file fits in memory).
+ */
 async function findDifferences(
   run: ImportRun,
   visibility: Visibility,
   maxId: number,
-): Promise<Difference[]> {
-  const found: Difference[] = [];
+): Promise<Differences> {
+  const found: Differences = { differs: [], missing: [], extra: [] };
   const fileRows = (function* () {
     for (const raw of run.reader.rows(visibility)) {
       const decoded = decodeLegacyRow(visibility, raw);
@@ -389,26 +448,21 @@ async function findDifferences(
     let fileRow = fileRows.next();
     for await (const dbRow of databaseHashes(run.sessions[0], visibility, {}, maxId)) {
       while (!fileRow.done && fileRow.value.id < dbRow.id) {
-        found.push({ id: fileRow.value.id, problem: 'missing from the database' });
+        found.missing.push(fileRow.value.id);
         fileRow = fileRows.next();
       }
       if (!fileRow.done && fileRow.value.id === dbRow.id) {
-        if (fileRow.value.hash !== dbRow.hash) {
-          found.push({ id: dbRow.id, problem: 'differs from the file' });
-        }
+        if (fileRow.value.hash !== dbRow.hash) found.differs.push(dbRow.id);
         fileRow = fileRows.next();
       } else {
-        found.push({ id: dbRow.id, problem: 'in the database only' });
+        found.extra.push(dbRow.id);
       }
-      if (found.length >= MAX_LISTED_IDS) break;
     }
-    for (; !fileRow.done && found.length < MAX_LISTED_IDS; fileRow = fileRows.next()) {
-      found.push({ id: fileRow.value.id, problem: 'missing from the database' });
-    }
+    for (; !fileRow.done; fileRow = fileRows.next()) found.missing.push(fileRow.value.id);
   } finally {
     fileRows.return(undefined);
   }
-  return found.slice(0, MAX_LISTED_IDS);
+  return found;
 }
 
 function listUpTo<T>(list: T[], items: T[]): void {

@@ -1,6 +1,14 @@
 import Database from 'better-sqlite3';
 import type { Visibility } from '../grids/grid-data';
-import { LEGACY_COLUMNS, LEGACY_TABLES, MAX_GRID_ID, RawLegacyRow } from './legacy-grid';
+import {
+  LEGACY_COLUMNS,
+  LEGACY_TABLES,
+  LegacyColumn,
+  MAX_GRID_ID,
+  RawLegacyRow,
+} from './legacy-grid';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Ids after `after` (exclusive) up to `upTo` (inclusive); a missing bound is open. */
 export interface IdRange {
@@ -121,6 +129,27 @@ export class LegacySqliteReader {
     } finally {
       db.close();
     }
+  }
+
+  /**
+   * Whether any of the row's `columns` holds bytes that are not UTF-8. Text comes out of SQLite
+   * with invalid sequences replaced by U+FFFD; only the bytes tell those from a stored U+FFFD.
+   */
+  hasInvalidUtf8(visibility: Visibility, id: number, columns: LegacyColumn[]): boolean {
+    const bytes = columns.map((c, i) => `CAST(${c} AS BLOB) AS c${i}`).join(', ');
+    const sql = `SELECT ${bytes} FROM ${LEGACY_TABLES[visibility]} WHERE id = ?`;
+    const row = this.wrap(() =>
+      this.db.prepare<[number], Record<string, Buffer | null>>(sql).get(id),
+    );
+    return Object.values(row ?? {}).some((value) => {
+      if (value === null) return false;
+      try {
+        utf8.decode(value);
+        return false;
+      } catch {
+        return true;
+      }
+    });
   }
 
   close(): void {
