@@ -127,7 +127,8 @@ export class GridsApiController {
     status: 400,
     description:
       'The body is empty, not UTF-8, not JSON, nested deeper than 16 levels, or has invalid ' +
-      'fields (each one listed in `errors`). Nothing is stored.',
+      'fields (each one listed in `errors`), including any stored string holding U+0000 or a ' +
+      'lone UTF-16 surrogate, which Postgres cannot store. Nothing is stored.',
     content: {
       'application/json': {
         schema: FIELD_ERRORS_SCHEMA,
