@@ -83,6 +83,13 @@ export class AppConfig {
       public: env.HASHIDS_PUBLIC_SALT ?? 'public',
       secret: env.HASHIDS_SECRET_SALT ?? 'secret',
     };
+    if (this.production && !env.PUBLIC_URL) {
+      throw new InvalidEnvironmentError(
+        'PUBLIC_URL is required when NODE_ENV=production (e.g. http://www.ipythonblocks.org): ' +
+          'without it, the URLs handed out and the links in pages would be made from request ' +
+          'headers any client can forge.',
+      );
+    }
     this.publicUrl = env.PUBLIC_URL?.replace(/\/+$/, '');
     this.trustProxyHops = env.TRUST_PROXY_HOPS ?? 1;
     this.limits = {

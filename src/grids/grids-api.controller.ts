@@ -48,7 +48,7 @@ import type { Visibility } from './grid-data';
 import { GridDataDto, GridPostDto } from './grid-post.dto';
 import { GridPost, GridPostPipe } from './grid-post.pipe';
 import { GridsService } from './grids.service';
-import { gridPagePath, publicOrigin } from './public-url';
+import { gridPagePath, shareableOrigin } from './public-url';
 
 /** What both `/get` routes answer, for the OpenAPI document. */
 function ApiGridDataResponses() {
@@ -128,7 +128,8 @@ export class GridsApiController {
     description:
       'The body is empty, not UTF-8, not JSON, nested deeper than 16 levels, or has invalid ' +
       'fields (each one listed in `errors`), including any stored string holding U+0000 or a ' +
-      'lone UTF-16 surrogate, which Postgres cannot store. Nothing is stored.',
+      'lone UTF-16 surrogate, which Postgres cannot store. Without PUBLIC_URL (development), ' +
+      'also a missing or malformed Host header: the URL cannot be made. Nothing is stored.',
     content: {
       'application/json': {
         schema: FIELD_ERRORS_SCHEMA,
@@ -161,8 +162,8 @@ export class GridsApiController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   async post(@Body(GridPostPipe) post: GridPost, @Req() req: Request): Promise<{ url: string }> {
+    const origin = shareableOrigin(this.config.publicUrl, req);
     const created = await this.grids.create(post);
-    const origin = publicOrigin(this.config.publicUrl, req);
     return { url: `${origin}${gridPagePath(created.visibility, created.hashId)}` };
   }
 

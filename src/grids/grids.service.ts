@@ -9,9 +9,11 @@ import type { GridPost } from './grid-post.pipe';
 import { renderGridTableChunks } from './grid-table';
 import { renderGridPng } from './grid-image';
 import { GridsRepository, GridSummary } from './grids.repository';
-import { gridPagePath } from './public-url';
+import { gridPagePath, type Origin } from './public-url';
 
 const TABLE_MARKER = '<!--ipb:grid-table-->';
+/** Without PUBLIC_URL: localhost, 127.0.0.1, a LAN address, a tunnel... */
+const MAX_CACHED_PAGE_ORIGINS = 4;
 
 export interface RecentPage {
   grids: (GridSummary & { hashId: string })[];
@@ -39,6 +41,9 @@ export class GridsService {
     private readonly views: ViewRenderer,
   ) {}
 
+  /** Origins taken from requests whose pages are cached (see `pageCacheKind`). */
+  private readonly pageOrigins = new Set<string>();
+
   async create(post: GridPost): Promise<CreatedGrid> {
     const visibility: Visibility = post.secret ? 'secret' : 'public';
     const id = await this.grids.insert(visibility, {
@@ -60,13 +65,13 @@ export class GridsService {
     });
   }
 
-  /** The grid's HTML page; `origin` makes its canonical link. */
-  getPage(visibility: Visibility, hashId: string, origin: string): Promise<ImmutableAnswer> {
-    return this.cached(`page:${origin}`, visibility, hashId, async (id) => {
+  /** The grid's HTML page; `origin` makes its canonical link and link-preview tags. */
+  getPage(visibility: Visibility, hashId: string, origin: Origin): Promise<ImmutableAnswer> {
+    return this.cached(this.pageCacheKind(origin), visibility, hashId, async (id) => {
       const grid = await this.grids.findById(visibility, id);
       if (!grid) return null;
       const table = await renderGridTableChunks(grid.gridData, `-${visibility}-${hashId}`);
-      const url = `${origin}${gridPagePath(visibility, hashId)}`;
+      const url = `${origin.url}${gridPagePath(visibility, hashId)}`;
       // The page is rendered around a marker, and the table's bytes go in its place: a 200x200
       // grid never becomes one 5 MB string to template and convert in one go.
       const html = await this.views.render(
@@ -119,15 +124,42 @@ export class GridsService {
     return id === null ? null : this.ids.encode('public', id);
   }
 
+  /**
+   * Pages embed their origin. With PUBLIC_URL there is one, so one page per grid; without it
+   * (development) the origin comes from headers any client writes, so only the first few origins
+   * seen get their pages cached, and a stand-in origin never does: a stream of made-up Host
+   * headers can neither fill the cache nor put its host in a page someone else is served.
+   */
+  private pageCacheKind(origin: Origin): string | null {
+    switch (origin.source) {
+      case 'configured':
+        return 'page';
+      case 'fallback':
+        return null;
+      case 'request':
+        if (!this.pageOrigins.has(origin.url)) {
+          if (this.pageOrigins.size >= MAX_CACHED_PAGE_ORIGINS) return null;
+          this.pageOrigins.add(origin.url);
+        }
+        return `page:${origin.url}`;
+    }
+  }
+
+  /** The answer for a grid, from the cache under `kind` (null: made afresh, not kept). */
   private async cached(
-    kind: string,
+    kind: string | null,
     visibility: Visibility,
     hashId: string,
     make: (id: number) => Promise<ImmutableAnswer | null>,
   ): Promise<ImmutableAnswer> {
     const id = this.ids.decode(visibility, hashId);
-    const answer =
-      id === null ? null : await this.cache.get(`${kind}:${visibility}:${id}`, () => make(id));
+    let answer: ImmutableAnswer | null = null;
+    if (id !== null) {
+      answer =
+        kind === null
+          ? await make(id)
+          : await this.cache.get(`${kind}:${visibility}:${id}`, () => make(id));
+    }
     if (answer === null) throw new GridNotFoundException(visibility, hashId);
     return answer;
   }
