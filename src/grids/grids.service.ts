@@ -1,5 +1,7 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { CommitUnconfirmedError } from '../common/database-errors';
 import { ImmutableAnswer } from '../common/immutable-answer';
+import { LoggedHttpException } from '../common/logged-http-exception';
 import { ViewRenderer } from '../common/views';
 import { GridCache } from './grid-cache';
 import type { Visibility } from './grid-data';
@@ -21,9 +23,27 @@ export interface RecentPage {
   next?: string;
 }
 
-export interface CreatedGrid {
-  visibility: Visibility;
-  hashId: string;
+/**
+ * The grid and its COMMIT were sent and no answer came in time: it may or may not be stored.
+ * Saying "try again" could make a duplicate, so the answer says so and gives the URL the grid
+ * has if it was stored, for the person to look at before posting again.
+ */
+export class GridMayNotBeStoredException extends LoggedHttpException {
+  constructor(url: string, gridId: string, cause: unknown) {
+    super(
+      {
+        statusCode: HttpStatus.GATEWAY_TIMEOUT,
+        error: 'Gateway Timeout',
+        message:
+          'The database did not confirm in time that the grid was stored: it may or may not have ' +
+          `been stored. Open ${url} to see, before posting it again.`,
+        url,
+      },
+      HttpStatus.GATEWAY_TIMEOUT,
+      `outcome unknown for ${gridId} (${url}): ${(cause as Error).message}`,
+      { cause },
+    );
+  }
 }
 
 export class GridNotFoundException extends NotFoundException {
@@ -44,17 +64,26 @@ export class GridsService {
   /** Origins taken from requests whose pages are cached (see `pageCacheKind`). */
   private readonly pageOrigins = new Set<string>();
 
-  async create(post: GridPost): Promise<CreatedGrid> {
+  /** Stores a post; answers the URL of its page at `origin`. */
+  async create(post: GridPost, origin: string): Promise<string> {
     const visibility: Visibility = post.secret ? 'secret' : 'public';
-    const id = await this.grids.insert(visibility, {
-      ipbVersion: post.ipbVersion,
-      pythonVersion: post.pythonVersion,
-      gridData: post.gridData,
-      codeCells: post.codeCells,
-      ipbClass: post.ipbClass,
-      secret: post.secret,
-    });
-    return { visibility, hashId: this.ids.encode(visibility, id) };
+    const pageUrl = (id: number) =>
+      `${origin}${gridPagePath(visibility, this.ids.encode(visibility, id))}`;
+    try {
+      const id = await this.grids.insert(visibility, {
+        ipbVersion: post.ipbVersion,
+        pythonVersion: post.pythonVersion,
+        gridData: post.gridData,
+        codeCells: post.codeCells,
+        ipbClass: post.ipbClass,
+        secret: post.secret,
+      });
+      return pageUrl(id);
+    } catch (err) {
+      if (!(err instanceof CommitUnconfirmedError)) throw err;
+      const id = err.result as number;
+      throw new GridMayNotBeStoredException(pageUrl(id), `${visibility} grid id ${id}`, err);
+    }
   }
 
   /** What `/get` answers: the stored grid_data as JSON text. */
