@@ -25,3 +25,17 @@ describe('AppConfig in production', () => {
     expect(boot).toThrow(/PUBLIC_URL/);
   });
 });
+
+describe('DATABASE_STATEMENT_TIMEOUT_MS', () => {
+  it('is 8 s unless set', () => {
+    expect(AppConfig.fromEnv(production).databaseStatementTimeoutMs).toBe(8000);
+    const set = AppConfig.fromEnv({ ...production, DATABASE_STATEMENT_TIMEOUT_MS: '2500' });
+    expect(set.databaseStatementTimeoutMs).toBe(2500);
+  });
+
+  it.each(['50', '120000', 'soon'])('refuses %p, naming it', (value) => {
+    expect(() =>
+      AppConfig.fromEnv({ ...production, DATABASE_STATEMENT_TIMEOUT_MS: value }),
+    ).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS/);
+  });
+});
