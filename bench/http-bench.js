@@ -490,6 +490,7 @@ async function main() {
     DATABASE_SSL: 'false',
     HASHIDS_PUBLIC_SALT: 'public',
     HASHIDS_SECRET_SALT: 'secret',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     PORT: String(port),
     // The per-client POST limit would throttle the one bench client standing in for many users.
     POST_RATE_LIMIT: '0',

@@ -36,7 +36,7 @@ const CSP =
 
 /** Every documented operation and the statuses it must document. */
 const OPERATIONS: [path: string, method: 'get' | 'post', statuses: string[]][] = [
-  ['/post', 'post', ['200', '400', '413', '415', '429', '503']],
+  ['/post', 'post', ['200', '400', '413', '415', '429', '503', '504']],
   ['/post', 'get', ['405']],
   ['/get/{hashId}', 'get', ['200', '304', '404', '503']],
   ['/get/secret/{hashId}', 'get', ['200', '304', '404', '503']],

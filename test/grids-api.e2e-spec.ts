@@ -282,6 +282,52 @@ describe('grid API (POST /post, GET /get)', () => {
       );
     });
 
+    // Postgres can store neither U+0000 nor half of a surrogate pair, in text or in jsonb.
+    const NUL = 'holds a NUL character (U+0000), which cannot be stored';
+    const SURROGATE = 'holds a lone UTF-16 surrogate (U+D800), which cannot be stored';
+    it.each([
+      ['a code cell with NUL', bad({ code_cells: ['ok', 'ok', 'a\u0000b'] }), 'code_cells[2]', NUL],
+      ['ipb_version with NUL', bad({ ipb_version: '1.9\u0000' }), 'ipb_version', NUL],
+      [
+        'a python_version string with a lone surrogate',
+        bad({ python_version: [3, 11, 2, 'final', '\ud800'] }),
+        'python_version[4]',
+        SURROGATE,
+      ],
+      ['an unknown grid_data value with NUL', badGrid({ note: 'x\u0000' }), 'grid_data.note', NUL],
+      [
+        'a string deep inside an unknown grid_data value',
+        badGrid({ extra: { list: [1, 'ok', '\ud800 alone'] } }),
+        'grid_data.extra.list[2]',
+        SURROGATE,
+      ],
+      [
+        'an unknown grid_data key with NUL',
+        badGrid({ 'bad\u0000key': 1 }),
+        'grid_data["bad\\u0000key"]',
+        'the key ' + NUL,
+      ],
+    ])(
+      'refuses %s with a 400 naming the field, storing nothing',
+      async (_name, body, field, message) => {
+        const before = await counts();
+        const res = await clientPost(t.baseUrl, body);
+        expect(res.status).toBe(400);
+        expect(res.json<{ errors: unknown[] }>().errors).toEqual([{ field, message }]);
+        expect(await counts()).toEqual(before);
+      },
+    );
+
+    it('ignores an unstorable string under an unknown top-level key: it is not stored', async () => {
+      const res = await clientPost(t.baseUrl, bad({ from_the_future: 'a\u0000b' }));
+      expect(res.status).toBe(200);
+    });
+
+    it('accepts emoji: a surrogate pair is a whole character', async () => {
+      const res = await clientPost(t.baseUrl, bad({ code_cells: ['# 🎨 colours'] }));
+      expect(res.status).toBe(200);
+    });
+
     it('rejects an unsupported Content-Encoding with 415', async () => {
       const res = await rawRequest(`${t.baseUrl}/post`, {
         method: 'POST',

@@ -189,3 +189,30 @@ describe('the server process', () => {
     expect(stdout).not.toContain('"blocks"');
   }, 30_000);
 });
+
+describe('booting in production', () => {
+  it('fails without PUBLIC_URL, naming it, before touching the database', async () => {
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')],
+      {
+        cwd: join(__dirname, '..'),
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          // Nothing listens there: the boot must stop before connecting.
+          DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+          HASHIDS_PUBLIC_SALT: 'public',
+          HASHIDS_SECRET_SALT: 'secret',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(output).toContain('PUBLIC_URL is required when NODE_ENV=production');
+  }, 30_000);
+});

@@ -91,6 +91,16 @@ export const EXAMPLE_503 = {
   message: 'The database is unavailable; please try again shortly',
 };
 
+/** POST /post when COMMIT got no answer in time: the grid may or may not be stored. */
+export const EXAMPLE_504 = {
+  statusCode: 504,
+  error: 'Gateway Timeout',
+  message:
+    'The database did not confirm in time that the grid was stored: it may or may not have been ' +
+    'stored. Open http://www.ipythonblocks.org/bizkiL to see, before posting it again.',
+  url: 'http://www.ipythonblocks.org/bizkiL',
+};
+
 export const EXAMPLE_405 = {
   statusCode: 405,
   error: 'Method Not Allowed',
@@ -178,6 +188,43 @@ export const NOT_FOUND_RESPONSE: ApiResponseOptions = {
 export const NOT_MODIFIED_RESPONSE: ApiResponseOptions = {
   status: 304,
   description: 'Not modified: the If-None-Match header matched the ETag',
+};
+
+/** POST /post's 503: unlike a timeout after COMMIT, it always means "not stored". */
+export const POST_UNAVAILABLE_RESPONSE: ApiResponseOptions = {
+  status: 503,
+  description:
+    'Nothing was stored: the database was unreachable, or did not store the grid within ' +
+    'DATABASE_STATEMENT_TIMEOUT_MS and the transaction was abandoned before COMMIT. Posting ' +
+    'again after Retry-After seconds cannot make a duplicate.',
+  headers: { 'Retry-After': { schema: { type: 'integer', example: 5 } } },
+  content: { 'application/json': { schema: ERROR_SCHEMA, example: EXAMPLE_503 } },
+};
+
+export const OUTCOME_UNKNOWN_RESPONSE: ApiResponseOptions = {
+  status: 504,
+  description:
+    'The grid was sent to the database with its COMMIT, and no answer came in time (or the ' +
+    'connection died): it may or may not have been stored. `url` is the page it has if it was ' +
+    'stored: open it (or `GET /get/{hashId}`) before posting again, which could store it twice. ' +
+    'No Retry-After.',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: ['statusCode', 'message', 'url'],
+        properties: {
+          ...ERROR_SCHEMA.properties,
+          url: {
+            type: 'string',
+            format: 'uri',
+            description: 'Where the grid is, if it was stored',
+          },
+        },
+      },
+      example: EXAMPLE_504,
+    },
+  },
 };
 
 export const UNAVAILABLE_RESPONSE: ApiResponseOptions = {

@@ -9,6 +9,7 @@ import {
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable } from './database-errors';
+import { LoggedHttpException } from './logged-http-exception';
 
 /** The client's API and the platform's endpoints answer in JSON; everything else is a page. */
 export function isApiPath(path: string): boolean {
@@ -65,6 +66,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown, req: Request): ErrorBody {
+    if (exception instanceof LoggedHttpException) {
+      this.logger.warn(`${requestLabel(req)}: ${exception.logMessage}`);
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
@@ -78,7 +82,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(
-        `${req.method} ${req.path}: database unavailable: ${(exception as Error).message}`,
+        `${requestLabel(req)}: database unavailable: ${(exception as Error).message}`,
       );
       return {
         statusCode: HttpStatus.SERVICE_UNAVAILABLE,
@@ -87,7 +91,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     this.logger.error(
-      `${req.method} ${req.path}: ${(exception as Error)?.message ?? String(exception)}`,
+      `${requestLabel(req)}: ${(exception as Error)?.message ?? String(exception)}`,
       (exception as Error)?.stack,
     );
     return {
@@ -96,4 +100,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       message: 'Internal server error',
     };
   }
+}
+
+/** `POST /post (request <id>)`: the id is the one answered in X-Request-Id (see logging.ts). */
+function requestLabel(req: Request): string {
+  const id = (req as Request & { id?: string }).id;
+  return `${req.method} ${req.path}${id ? ` (request ${id})` : ''}`;
 }

@@ -31,6 +31,11 @@ export class AppConfig {
       }
     | { kind: 'embedded'; dataDir: string };
   readonly databaseConnectTimeoutMs: number;
+  /**
+   * How long a post's INSERT, and then its COMMIT, may take: Postgres cancels a statement after
+   * this, and the app gives up on the connection a second later.
+   */
+  readonly databaseStatementTimeoutMs: number;
   readonly salts: { public: string; secret: string };
   readonly publicUrl: string | undefined;
   readonly trustProxyHops: number;
@@ -50,6 +55,9 @@ export class AppConfig {
     this.production = env.NODE_ENV === 'production';
     this.port = env.PORT ?? 3000;
     this.databaseConnectTimeoutMs = env.DATABASE_CONNECT_TIMEOUT_MS ?? 5000;
+    // A post then answers within 5 + 2 x (8 + 1) = 23 s at worst, before Heroku's router gives up
+    // at 30 s and answers for us, saying nothing of what happened.
+    this.databaseStatementTimeoutMs = env.DATABASE_STATEMENT_TIMEOUT_MS ?? 8000;
 
     if (env.DATABASE_URL) {
       this.database = {
@@ -84,6 +92,13 @@ export class AppConfig {
       public: env.HASHIDS_PUBLIC_SALT ?? 'public',
       secret: env.HASHIDS_SECRET_SALT ?? 'secret',
     };
+    if (this.production && !env.PUBLIC_URL) {
+      throw new InvalidEnvironmentError(
+        'PUBLIC_URL is required when NODE_ENV=production (e.g. http://www.ipythonblocks.org): ' +
+          'without it, the URLs handed out and the links in pages would be made from request ' +
+          'headers any client can forge.',
+      );
+    }
     this.publicUrl = env.PUBLIC_URL?.replace(/\/+$/, '');
     this.trustProxyHops = env.TRUST_PROXY_HOPS ?? 1;
     this.limits = {

@@ -52,6 +52,12 @@ export class EnvVars {
   DATABASE_CONNECT_TIMEOUT_MS?: number;
 
   @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DATABASE_STATEMENT_TIMEOUT_MS?: number;
+
+  @IsOptional()
   @IsString()
   @MinLength(1)
   DATA_DIR?: string;

@@ -24,6 +24,11 @@ export class GridCache {
     }
   }
 
+  /** How many answers are kept now. */
+  get size(): number {
+    return this.cache?.size ?? 0;
+  }
+
   /** The cached answer under `key`, or the one `make` builds (null: there is none). */
   async get(
     key: string,

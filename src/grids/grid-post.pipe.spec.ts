@@ -80,6 +80,22 @@ describe('validateGridPost', () => {
     ]);
   });
 
+  it.each([
+    ['code_cells[1]', { code_cells: ['ok', 'a\u0000'] }],
+    ['ipb_version', { ipb_version: '1.9.0\u0000' }],
+    ['python_version[3]', { python_version: [3, 11, 2, 'fin\udc00al', 0] }],
+    ['grid_data.note', { grid_data: { ...post().grid_data, note: '\u0000' } }],
+    ['grid_data["k\\ud800"]', { grid_data: { ...post().grid_data, 'k\ud800': 1 } }],
+  ])('names %s when it holds a string Postgres cannot store', async (field, patch) => {
+    expect(await fields(post(patch))).toEqual([field]);
+  });
+
+  it('looks no further than 20 unstorable strings, and not under unknown top-level keys', async () => {
+    const note = Array.from({ length: 50 }, () => '\u0000');
+    expect(await fields(post({ grid_data: { ...post().grid_data, note } }))).toHaveLength(20);
+    expect(await fields(post({ from_the_future: '\u0000' }))).toEqual([]);
+  });
+
   it('enforces the code cell limits by name', async () => {
     const errors = await validateGridPost(
       post({ code_cells: ['a', 'b', 'c', 'this is too long'] }),

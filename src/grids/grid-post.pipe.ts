@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
 import { validate, ValidationError } from 'class-validator';
 import { isPlainObject } from '../common/is-plain-object';
+import { unstorableStrings } from '../common/storable-text';
 import { AppConfig, GridLimits } from '../config/app-config';
 import type { GridData, IpbClass, PythonVersion } from './grid-data';
 import { GridDataDto, GridPostDto } from './grid-post.dto';
@@ -21,7 +22,8 @@ export interface FieldError {
   message: string;
 }
 
-const MAX_REPORTED_BLOCK_ERRORS = 20;
+/** Past this many errors of one kind, the rest are counted or left out, not listed. */
+const MAX_REPORTED_ERRORS = 20;
 
 const REQUIRED_KEYS = [
   'python_version',
@@ -121,6 +123,32 @@ export async function validateGridPost(
   if (Array.isArray(body.code_cells)) {
     errors.push(...checkCodeCellLimits(body.code_cells, limits));
   }
+  errors.push(...checkStorable(body));
+  return errors;
+}
+
+/**
+ * Strings Postgres cannot store, anywhere in what gets stored: the known keys, and grid_data
+ * whole (its unknown keys are stored too). Unknown top-level keys are not stored, so not looked
+ * at. `blocks` is skipped: it is stored only when `checkBlocks` found nothing but integers in it,
+ * so a photo's 250,000 blocks cost nothing here.
+ */
+function checkStorable(body: Record<string, unknown>): FieldError[] {
+  const grid = isPlainObject(body.grid_data) ? { ...body.grid_data, blocks: null } : null;
+  const sources: [string, unknown][] = [
+    ['python_version', body.python_version],
+    ['ipb_version', body.ipb_version],
+    ['ipb_class', body.ipb_class],
+    ['code_cells', body.code_cells],
+    ['grid_data', grid],
+  ];
+  const errors: FieldError[] = [];
+  for (const [field, value] of sources) {
+    for (const found of unstorableStrings(value, field)) {
+      if (errors.length === MAX_REPORTED_ERRORS) return errors;
+      errors.push(found);
+    }
+  }
   return errors;
 }
 
@@ -166,7 +194,7 @@ export function checkBlocks(grid: GridData, limits: GridLimits): FieldError[] {
   const errors: FieldError[] = [];
   let hidden = 0;
   const report = (field: string, message: string) => {
-    if (errors.length < MAX_REPORTED_BLOCK_ERRORS) errors.push({ field, message });
+    if (errors.length < MAX_REPORTED_ERRORS) errors.push({ field, message });
     else hidden++;
   };
   if (blocks.length !== height) {

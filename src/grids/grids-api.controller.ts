@@ -40,6 +40,8 @@ import {
   HASH_ID_PARAM,
   NOT_FOUND_RESPONSE,
   NOT_MODIFIED_RESPONSE,
+  OUTCOME_UNKNOWN_RESPONSE,
+  POST_UNAVAILABLE_RESPONSE,
   UNAVAILABLE_RESPONSE,
 } from '../api-docs/api-examples';
 import { IMMUTABLE } from '../common/immutable-answer';
@@ -48,7 +50,7 @@ import type { Visibility } from './grid-data';
 import { GridDataDto, GridPostDto } from './grid-post.dto';
 import { GridPost, GridPostPipe } from './grid-post.pipe';
 import { GridsService } from './grids.service';
-import { gridPagePath, publicOrigin } from './public-url';
+import { shareableOrigin } from './public-url';
 
 /** What both `/get` routes answer, for the OpenAPI document. */
 function ApiGridDataResponses() {
@@ -127,7 +129,9 @@ export class GridsApiController {
     status: 400,
     description:
       'The body is empty, not UTF-8, not JSON, nested deeper than 16 levels, or has invalid ' +
-      'fields (each one listed in `errors`). Nothing is stored.',
+      'fields (each one listed in `errors`), including any stored string holding U+0000 or a ' +
+      'lone UTF-16 surrogate, which Postgres cannot store. Without PUBLIC_URL (development), ' +
+      'also a missing or malformed Host header: the URL cannot be made. Nothing is stored.',
     content: {
       'application/json': {
         schema: FIELD_ERRORS_SCHEMA,
@@ -154,15 +158,14 @@ export class GridsApiController {
     headers: { 'Retry-After': { schema: { type: 'integer', example: 42 } } },
     content: { 'application/json': { schema: ERROR_SCHEMA, example: EXAMPLE_429 } },
   })
-  @ApiResponse(UNAVAILABLE_RESPONSE)
+  @ApiResponse(POST_UNAVAILABLE_RESPONSE)
+  @ApiResponse(OUTCOME_UNKNOWN_RESPONSE)
   @Post('post')
   @UseGuards(ThrottlerGuard)
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   async post(@Body(GridPostPipe) post: GridPost, @Req() req: Request): Promise<{ url: string }> {
-    const created = await this.grids.create(post);
-    const origin = publicOrigin(this.config.publicUrl, req);
-    return { url: `${origin}${gridPagePath(created.visibility, created.hashId)}` };
+    return { url: await this.grids.create(post, shareableOrigin(this.config.publicUrl, req)) };
   }
 
   /** A browser opening the client's endpoint learns what it is for, instead of a grid 404. */

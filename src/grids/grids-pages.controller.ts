@@ -29,14 +29,14 @@ export class GridsPagesController {
   @Render('pages/landing')
   @Header('Cache-Control', 'public, max-age=300')
   home(@Req() req: Request) {
-    return this.landing.model(publicOrigin(this.config.publicUrl, req));
+    return this.landing.model(publicOrigin(this.config.publicUrl, req).url);
   }
 
   @Get('about')
   @Render('pages/about')
   @Header('Cache-Control', 'public, max-age=300')
   about(@Req() req: Request) {
-    const origin = publicOrigin(this.config.publicUrl, req);
+    const origin = publicOrigin(this.config.publicUrl, req).url;
     return {
       title: 'About',
       description: 'What ipythonblocks is, and how to share, find and remix grids.',
@@ -67,7 +67,7 @@ export class GridsPagesController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const origin = publicOrigin(this.config.publicUrl, req);
+    const origin = publicOrigin(this.config.publicUrl, req).url;
     const { grids, next } = await this.grids.recentPublic(before, RECENT_PAGE_SIZE);
     res.render('pages/recent', {
       title: before ? 'Older grids' : 'Recent grids',

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, QueryConfig, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { inBoundedTransaction, type TransactionBudget } from '../database/bounded-transaction';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { Visibility } from './grid-data';
 import { GRID_TABLES, type GridRecord } from './grid.entity';
@@ -17,6 +18,9 @@ export type NewGrid = Pick<
  * of numbers, parsed only on the grid worker thread (see GridWorker).
  */
 export type StoredGrid = Omit<GridRecord, 'gridData'> & { gridDataJson: string };
+
+/** How long past the statement timeout a post waits for the database to say it cancelled. */
+const ANSWER_GRACE_MS = 1000;
 
 /** One named query per table: Postgres parses and plans it once per connection. */
 function statements(build: (table: string) => string, name: string) {
@@ -94,6 +98,7 @@ interface GridRow {
 export class GridsRepository {
   private readonly pool: Pool;
   private readonly prepared: boolean;
+  private readonly budget: TransactionBudget;
 
   constructor(@InjectDataSource() dataSource: DataSource, config: AppConfig) {
     this.pool = (dataSource.driver as PostgresDriver).master as Pool;
@@ -101,27 +106,43 @@ export class GridsRepository {
     // behind its socket, and a transaction pooler hands a session to any connection. Preparing
     // it again on a new connection then fails, so those get the same SQL unnamed.
     this.prepared = config.database.kind === 'server' && config.database.preparedStatements;
+    this.budget = {
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+      graceMs: ANSWER_GRACE_MS,
+    };
   }
 
   private async rows<R extends QueryResultRow>(query: QueryConfig): Promise<R[]> {
-    const sent = this.prepared ? query : { text: query.text, values: query.values };
-    return (await this.pool.query<R>(sent)).rows;
+    return (await this.pool.query<R>(this.named(query))).rows;
   }
 
+  private named(query: QueryConfig): QueryConfig {
+    return this.prepared ? query : { text: query.text, values: query.values };
+  }
+
+  /**
+   * Stores a grid and answers its id. One explicit transaction with a time budget, so a failure
+   * says whether the grid is stored (see `inBoundedTransaction`): an error means it is not,
+   * except `CommitUnconfirmedError`, whose `result` is the id it has if it is.
+   */
   async insert(visibility: Visibility, grid: NewGrid): Promise<number> {
-    const [row] = await this.rows<{ id: number }>({
-      ...INSERT[visibility],
-      values: [
-        grid.ipbVersion,
-        JSON.stringify(grid.pythonVersion),
-        grid.gridDataJson,
-        // SQL NULL, never the jsonb null: one form for "no code cells", as the import writes it.
-        grid.codeCells === null ? null : JSON.stringify(grid.codeCells),
-        grid.ipbClass,
-        grid.secret,
-      ],
+    return inBoundedTransaction(this.pool, this.budget, async (query) => {
+      const [row] = await query<{ id: number }>(
+        this.named({
+          ...INSERT[visibility],
+          values: [
+            grid.ipbVersion,
+            JSON.stringify(grid.pythonVersion),
+            grid.gridDataJson,
+            // SQL NULL, never the jsonb null: one form for "no code cells", as the import writes it.
+            grid.codeCells === null ? null : JSON.stringify(grid.codeCells),
+            grid.ipbClass,
+            grid.secret,
+          ],
+        }),
+      );
+      return row.id;
     });
-    return row.id;
   }
 
   /**

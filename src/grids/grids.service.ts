@@ -1,5 +1,7 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { CommitUnconfirmedError } from '../common/database-errors';
 import { ImmutableAnswer } from '../common/immutable-answer';
+import { LoggedHttpException } from '../common/logged-http-exception';
 import { ViewRenderer } from '../common/views';
 import { GridCache } from './grid-cache';
 import type { Visibility } from './grid-data';
@@ -9,9 +11,11 @@ import { gridPageModel } from './grid-page';
 import type { GridPost } from './grid-post.pipe';
 import { GridWorker } from './grid-worker.service';
 import { GridsRepository, GridSummary } from './grids.repository';
-import { gridPagePath } from './public-url';
+import { gridPagePath, type Origin } from './public-url';
 
 const TABLE_MARKER = '<!--ipb:grid-table-->';
+/** Without PUBLIC_URL: localhost, 127.0.0.1, a LAN address, a tunnel... */
+const MAX_CACHED_PAGE_ORIGINS = 4;
 
 export interface RecentPage {
   grids: (GridSummary & { hashId: string })[];
@@ -19,9 +23,27 @@ export interface RecentPage {
   next?: string;
 }
 
-export interface CreatedGrid {
-  visibility: Visibility;
-  hashId: string;
+/**
+ * The grid and its COMMIT were sent and no answer came in time: it may or may not be stored.
+ * Saying "try again" could make a duplicate, so the answer says so and gives the URL the grid
+ * has if it was stored, for the person to look at before posting again.
+ */
+export class GridMayNotBeStoredException extends LoggedHttpException {
+  constructor(url: string, gridId: string, cause: unknown) {
+    super(
+      {
+        statusCode: HttpStatus.GATEWAY_TIMEOUT,
+        error: 'Gateway Timeout',
+        message:
+          'The database did not confirm in time that the grid was stored: it may or may not have ' +
+          `been stored. Open ${url} to see, before posting it again.`,
+        url,
+      },
+      HttpStatus.GATEWAY_TIMEOUT,
+      `outcome unknown for ${gridId} (${url}): ${(cause as Error).message}`,
+      { cause },
+    );
+  }
 }
 
 export class GridNotFoundException extends NotFoundException {
@@ -40,17 +62,29 @@ export class GridsService {
     private readonly worker: GridWorker,
   ) {}
 
-  async create(post: GridPost): Promise<CreatedGrid> {
+  /** Origins taken from requests whose pages are cached (see `pageCacheKind`). */
+  private readonly pageOrigins = new Set<string>();
+
+  /** Stores a post; answers the URL of its page at `origin`. */
+  async create(post: GridPost, origin: string): Promise<string> {
     const visibility: Visibility = post.secret ? 'secret' : 'public';
-    const id = await this.grids.insert(visibility, {
-      ipbVersion: post.ipbVersion,
-      pythonVersion: post.pythonVersion,
-      gridDataJson: post.gridDataJson,
-      codeCells: post.codeCells,
-      ipbClass: post.ipbClass,
-      secret: post.secret,
-    });
-    return { visibility, hashId: this.ids.encode(visibility, id) };
+    const pageUrl = (id: number) =>
+      `${origin}${gridPagePath(visibility, this.ids.encode(visibility, id))}`;
+    try {
+      const id = await this.grids.insert(visibility, {
+        ipbVersion: post.ipbVersion,
+        pythonVersion: post.pythonVersion,
+        gridDataJson: post.gridDataJson,
+        codeCells: post.codeCells,
+        ipbClass: post.ipbClass,
+        secret: post.secret,
+      });
+      return pageUrl(id);
+    } catch (err) {
+      if (!(err instanceof CommitUnconfirmedError)) throw err;
+      const id = err.result as number;
+      throw new GridMayNotBeStoredException(pageUrl(id), `${visibility} grid id ${id}`, err);
+    }
   }
 
   /** What `/get` answers: the stored grid_data as JSON text. */
@@ -61,9 +95,9 @@ export class GridsService {
     });
   }
 
-  /** The grid's HTML page; `origin` makes its canonical link. */
-  getPage(visibility: Visibility, hashId: string, origin: string): Promise<ImmutableAnswer> {
-    return this.cached(`page:${origin}`, visibility, hashId, async (id) => {
+  /** The grid's HTML page; `origin` makes its canonical link and link-preview tags. */
+  getPage(visibility: Visibility, hashId: string, origin: Origin): Promise<ImmutableAnswer> {
+    return this.cached(this.pageCacheKind(origin), visibility, hashId, async (id) => {
       const grid = await this.grids.findById(visibility, id);
       if (!grid) return null;
       const parts = await this.worker.renderPage(
@@ -71,7 +105,7 @@ export class GridsService {
         `-${visibility}-${hashId}`,
         grid.codeCells,
       );
-      const url = `${origin}${gridPagePath(visibility, hashId)}`;
+      const url = `${origin.url}${gridPagePath(visibility, hashId)}`;
       // The page is rendered around a marker and the table's bytes, made on the worker, go in
       // its place: a 200x200 grid's 5 MB of table never becomes a string here.
       const html = await this.views.render(
@@ -135,15 +169,42 @@ export class GridsService {
     return id === null ? null : this.ids.encode('public', id);
   }
 
+  /**
+   * Pages embed their origin. With PUBLIC_URL there is one, so one page per grid; without it
+   * (development) the origin comes from headers any client writes, so only the first few origins
+   * seen get their pages cached, and a stand-in origin never does: a stream of made-up Host
+   * headers can neither fill the cache nor put its host in a page someone else is served.
+   */
+  private pageCacheKind(origin: Origin): string | null {
+    switch (origin.source) {
+      case 'configured':
+        return 'page';
+      case 'fallback':
+        return null;
+      case 'request':
+        if (!this.pageOrigins.has(origin.url)) {
+          if (this.pageOrigins.size >= MAX_CACHED_PAGE_ORIGINS) return null;
+          this.pageOrigins.add(origin.url);
+        }
+        return `page:${origin.url}`;
+    }
+  }
+
+  /** The answer for a grid, from the cache under `kind` (null: made afresh, not kept). */
   private async cached(
-    kind: string,
+    kind: string | null,
     visibility: Visibility,
     hashId: string,
     make: (id: number) => Promise<ImmutableAnswer | null>,
   ): Promise<ImmutableAnswer> {
     const id = this.ids.decode(visibility, hashId);
-    const answer =
-      id === null ? null : await this.cache.get(`${kind}:${visibility}:${id}`, () => make(id));
+    let answer: ImmutableAnswer | null = null;
+    if (id !== null) {
+      answer =
+        kind === null
+          ? await make(id)
+          : await this.cache.get(`${kind}:${visibility}:${id}`, () => make(id));
+    }
     if (answer === null) throw new GridNotFoundException(visibility, hashId);
     return answer;
   }

@@ -11,7 +11,7 @@
  * - numbers in plain decimal notation: jsonb keeps numerics, which never print an exponent.
  *
  * Strings holding U+0000 or a lone surrogate have no jsonb form: callers reject them first
- * (see `findUnstorableString`).
+ * (see `src/common/storable-text.ts`).
  */
 export function toJsonbText(value: unknown): string {
   switch (typeof value) {
@@ -71,38 +71,4 @@ export function numberText(n: number): string {
   else if (point >= digits.length) plain = digits + '0'.repeat(point - digits.length);
   else plain = `${digits.slice(0, point)}.${digits.slice(point)}`;
   return negative ? `-${plain}` : plain;
-}
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const unstorable = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
-
-/**
- * The first string (value or key) Postgres cannot store in jsonb or text, or null. Walking a whole
- * grid is costly, so `mayHoldUnstorable` screens the raw JSON text first.
- */
-export function findUnstorableString(value: unknown): string | null {
-  if (typeof value === 'string') return unstorable(value) ? value : null;
-  if (typeof value !== 'object' || value === null) return null;
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const found = findUnstorableString(item);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  for (const [key, item] of Object.entries(value)) {
-    if (unstorable(key)) return key;
-    const found = findUnstorableString(item);
-    if (found !== null) return found;
-  }
-  return null;
-}
-
-/**
- * False when the JSON text cannot decode to a string `findUnstorableString` would flag. Text read
- * from SQLite is already well-formed (invalid UTF-8 becomes U+FFFD), so only a NUL or a `\u`
- * escape can bring one in.
- */
-export function mayHoldUnstorable(json: string): boolean {
-  return json.includes('\u0000') || /\\u(?:0000|d[89a-f])/i.test(json);
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { isPlainObject } from '../common/is-plain-object';
+import { findUnstorableString, mayHoldUnstorable } from '../common/storable-text';
 import type { Visibility } from '../grids/grid-data';
-import { findUnstorableString, mayHoldUnstorable, toJsonbText } from './jsonb-text';
+import { toJsonbText } from './jsonb-text';
 
 import { GRID_TABLES, MAX_GRID_ID } from '../grids/grid.entity';
 

@@ -1,0 +1,28 @@
+import {
+  CommitUnconfirmedError,
+  DatabaseTimeoutError,
+  isDatabaseUnavailable,
+} from './database-errors';
+
+describe('isDatabaseUnavailable', () => {
+  it('says "try again" for a database that did not answer or cancelled a statement', () => {
+    expect(isDatabaseUnavailable(new DatabaseTimeoutError('no answer'))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('timeout'), { code: '57014' }))).toBe(
+      true,
+    );
+    expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+  });
+
+  it('never says "try again" for an unconfirmed COMMIT, whatever its cause', () => {
+    const timeout = new DatabaseTimeoutError('no answer');
+    expect(isDatabaseUnavailable(new CommitUnconfirmedError(42, timeout))).toBe(false);
+    const wrapped = Object.assign(new Error('wrapped'), {
+      cause: new CommitUnconfirmedError(42, timeout),
+    });
+    expect(isDatabaseUnavailable(wrapped)).toBe(false);
+  });
+
+  it('leaves other errors to be 500s', () => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('bad'), { code: '22P02' }))).toBe(false);
+  });
+});

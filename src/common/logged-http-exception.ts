@@ -1,0 +1,16 @@
+import { HttpException, type HttpExceptionOptions } from '@nestjs/common';
+
+/**
+ * An answer operators must hear about: the exception filter logs `logMessage` as a warning with
+ * the request id (the one in X-Request-Id), so a user's report can be matched to what happened.
+ */
+export class LoggedHttpException extends HttpException {
+  constructor(
+    response: Record<string, unknown>,
+    status: number,
+    readonly logMessage: string,
+    options?: HttpExceptionOptions,
+  ) {
+    super(response, status, options);
+  }
+}

@@ -1,0 +1,41 @@
+import { AppConfig } from './app-config';
+import { InvalidEnvironmentError } from './env';
+
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://u@db.example/ipb',
+  HASHIDS_PUBLIC_SALT: 'p',
+  HASHIDS_SECRET_SALT: 's',
+  PUBLIC_URL: 'http://www.ipythonblocks.org',
+};
+
+describe('AppConfig in production', () => {
+  it('boots with DATABASE_URL, both salts and PUBLIC_URL', () => {
+    expect(AppConfig.fromEnv(production).publicUrl).toBe('http://www.ipythonblocks.org');
+  });
+
+  it.each([undefined, ''])('refuses to boot without PUBLIC_URL (%p), naming it', (value) => {
+    const boot = () => AppConfig.fromEnv({ ...production, PUBLIC_URL: value });
+    expect(boot).toThrow(InvalidEnvironmentError);
+    expect(boot).toThrow(/PUBLIC_URL is required when NODE_ENV=production/);
+  });
+
+  it('refuses a PUBLIC_URL that is not an http(s) origin, naming it', () => {
+    const boot = () => AppConfig.fromEnv({ ...production, PUBLIC_URL: 'javascript://x' });
+    expect(boot).toThrow(/PUBLIC_URL/);
+  });
+});
+
+describe('DATABASE_STATEMENT_TIMEOUT_MS', () => {
+  it('is 8 s unless set', () => {
+    expect(AppConfig.fromEnv(production).databaseStatementTimeoutMs).toBe(8000);
+    const set = AppConfig.fromEnv({ ...production, DATABASE_STATEMENT_TIMEOUT_MS: '2500' });
+    expect(set.databaseStatementTimeoutMs).toBe(2500);
+  });
+
+  it.each(['50', '120000', 'soon'])('refuses %p, naming it', (value) => {
+    expect(() =>
+      AppConfig.fromEnv({ ...production, DATABASE_STATEMENT_TIMEOUT_MS: value }),
+    ).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS/);
+  });
+});
