@@ -10,13 +10,23 @@ const gzipAsync = promisify(gzip);
 /** Below this, compressing costs more than it saves. */
 const MIN_COMPRESS_BYTES = 1024;
 /**
- * Past this, only the compressed forms are kept: a big grid's page or JSON is mostly repeated
- * markup and numbers, 10-30 times smaller compressed, and nearly every client asks for that.
- * The rare one that does not gets the gzip form inflated on the fly.
+ * Past this, a kept answer holds its compressed forms only: a grid's page or JSON is mostly
+ * repeated markup and numbers, 5-30 times smaller compressed, and browsers and the Python client
+ * always ask for that. The rare client that does not gets the gzip form inflated on the way out.
  */
-const KEEP_IDENTITY_MAX_BYTES = 1024 * 1024;
+const KEEP_IDENTITY_MAX_BYTES = 16 * 1024;
 /** Keys, headers and bookkeeping of one answer, beside its bytes. */
 const OVERHEAD_BYTES = 512;
+
+/** What an answer is made from. */
+export interface AnswerBody {
+  body: Buffer;
+  contentType: string;
+  /** false for bodies compressed already (PNG). */
+  compressible?: boolean;
+}
+
+type Encoding = 'br' | 'gzip';
 
 /**
  * An answer that never changes (a grid's JSON, its page, its picture): made once, compressed
@@ -32,32 +42,26 @@ export class ImmutableAnswer {
     private readonly identity: Buffer | null,
     private readonly gzip: Buffer | null,
     private readonly br: Buffer | null,
+    /** Compressed on demand (an answer served once), rather than held compressed. */
+    private readonly compressOnDemand: boolean,
   ) {}
 
-  /** `compressible: false` for bodies compressed already (PNG). */
-  static async create(
-    body: Buffer,
-    contentType: string,
-    compressible = true,
-  ): Promise<ImmutableAnswer> {
+  /**
+   * `keep`: the answer will be kept and served many times, so both compressed forms are made now
+   * (and a big body is kept compressed only); otherwise each request compresses what it asks for.
+   */
+  static async create(made: AnswerBody, keep: boolean): Promise<ImmutableAnswer> {
+    const { body, contentType } = made;
     // Web Crypto digests on libuv's thread pool: a 5 MB page is 10 ms of SHA-1 off this thread.
     const digest = await webcrypto.subtle.digest('SHA-1', body);
     const etag = `"${Buffer.from(digest).toString('base64url')}"`;
-    if (!compressible || body.length < MIN_COMPRESS_BYTES) {
-      return new ImmutableAnswer(etag, contentType, body.length, body, null, null);
+    const compressible = made.compressible !== false && body.length >= MIN_COMPRESS_BYTES;
+    if (!compressible || !keep) {
+      return new ImmutableAnswer(etag, contentType, body.length, body, null, null, compressible);
     }
-    // On libuv's thread pool. Brotli at quality 5: most of its gain at a small part of its cost
-    // (11 takes seconds on megabytes).
-    const [gz, br] = await Promise.all([
-      gzipAsync(body, { level: 6 }),
-      brotli(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }),
-    ]);
+    const [gz, br] = await Promise.all([compress(body, 'gzip'), compress(body, 'br')]);
     const identity = body.length <= KEEP_IDENTITY_MAX_BYTES ? body : null;
-    return new ImmutableAnswer(etag, contentType, body.length, identity, gz, br);
-  }
-
-  static text(text: string, contentType: string): Promise<ImmutableAnswer> {
-    return ImmutableAnswer.create(Buffer.from(text, 'utf8'), contentType);
+    return new ImmutableAnswer(etag, contentType, body.length, identity, gz, br, false);
   }
 
   /** Bytes this answer holds in memory. */
@@ -68,30 +72,49 @@ export class ImmutableAnswer {
 
   /** Answers `req` with this, honouring If-None-Match and Accept-Encoding. */
   async send(req: Request, res: Response, cacheControl: string): Promise<void> {
+    const compressible = this.compressOnDemand || this.gzip !== null;
     res.status(200);
     res.setHeader('Content-Type', this.contentType);
     res.setHeader('Cache-Control', cacheControl);
     res.setHeader('ETag', this.etag);
-    if (this.gzip) res.setHeader('Vary', 'Accept-Encoding');
+    if (compressible) res.setHeader('Vary', 'Accept-Encoding');
     if (req.fresh) {
       res.status(304).end();
       return;
     }
-    const encoding = this.gzip ? req.acceptsEncodings('br', 'gzip', 'identity') : 'identity';
-    const encoded = encoding === 'br' ? this.br : encoding === 'gzip' ? this.gzip : null;
-    if (encoded) res.setHeader('Content-Encoding', encoding as string);
-    const body = encoded ?? this.identity;
+    const accepted = compressible ? req.acceptsEncodings('br', 'gzip', 'identity') : 'identity';
+    const encoding = accepted === 'br' || accepted === 'gzip' ? accepted : null;
+    let body = encoding ? this.held(encoding) : this.identity;
+    if (encoding && !body && this.compressOnDemand && this.identity) {
+      body = await compress(this.identity, encoding);
+    }
+    if (encoding) res.setHeader('Content-Encoding', encoding);
     res.setHeader('Content-Length', body?.length ?? this.length);
     if (req.method === 'HEAD') {
       res.end();
     } else if (body) {
       res.end(body);
     } else {
+      // Kept compressed only, asked for uncompressed: inflated on the way out.
       const inflate = createGunzip();
       inflate.end(this.gzip);
       await pipeline(inflate, res);
     }
   }
+
+  private held(encoding: Encoding): Buffer | null {
+    return encoding === 'br' ? this.br : this.gzip;
+  }
+}
+
+/**
+ * On libuv's thread pool. Brotli at quality 5: most of its gain at a small part of its cost
+ * (11 takes seconds on megabytes).
+ */
+function compress(body: Buffer, encoding: Encoding): Promise<Buffer> {
+  return encoding === 'br'
+    ? brotli(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })
+    : gzipAsync(body, { level: 6 });
 }
 
 /** Cache-Control of answers that never change: browsers and CDNs may keep them for a year. */

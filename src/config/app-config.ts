@@ -116,7 +116,7 @@ export class AppConfig {
     this.prettyLogs =
       env.LOG_FORMAT === 'pretty' ||
       (env.LOG_FORMAT === undefined && !this.production && Boolean(process.stdout.isTTY));
-    this.gridCacheBytes = (env.GRID_CACHE_MB ?? 64) * 1024 * 1024;
+    this.gridCacheBytes = (env.GRID_CACHE_MB ?? 32) * 1024 * 1024;
     // A classroom posts from behind one address: 30 students, a few posts a minute each.
     this.postRateLimit = env.POST_RATE_LIMIT ?? 120;
     // Heroku sends SIGKILL 30 s after SIGTERM.

@@ -1,23 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import type { ImmutableAnswer } from '../common/immutable-answer';
+import { AnswerBody, ImmutableAnswer } from '../common/immutable-answer';
 import { AppConfig } from '../config/app-config';
 
 /**
+ * Answers made at once, at most. Making one holds a grid's text, its rendered bytes and their
+ * compressed forms (a big grid's page is megabytes of each): past this, makers wait their turn
+ * rather than add up in memory.
+ */
+const MAX_MAKING = 4;
+
+/**
  * A posted grid never changes, so what is derived from it (its JSON, its page, its picture) is
- * kept in memory and served without a database round trip. Bounded by bytes, per process: a
- * cache, not state; every process fills its own from Postgres.
+ * kept in memory and served without a database round trip. Bounded by the bytes the answers
+ * really hold, per process: a cache, not state; every process fills its own from Postgres.
  */
 @Injectable()
 export class GridCache {
   private readonly cache?: LRUCache<string, ImmutableAnswer>;
   private readonly making = new Map<string, Promise<ImmutableAnswer | null>>();
+  private makers = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(config: AppConfig) {
     if (config.gridCacheBytes > 0) {
       this.cache = new LRUCache<string, ImmutableAnswer>({
         maxSize: config.gridCacheBytes,
-        sizeCalculation: (answer) => Math.ceil(answer.size),
+        sizeCalculation: (answer) => answer.size,
         // One answer bigger than an eighth of the cache would evict most of it: serve it uncached.
         maxEntrySize: Math.max(1, Math.floor(config.gridCacheBytes / 8)),
       });
@@ -29,21 +38,40 @@ export class GridCache {
     return this.cache?.size ?? 0;
   }
 
-  /** The cached answer under `key`, or the one `make` builds (null: there is none). */
+  /**
+   * The answer kept under `key`, or the one made from what `make` gives (null: there is none).
+   * A null key: made for this request alone, never kept.
+   */
   async get(
-    key: string,
-    make: () => Promise<ImmutableAnswer | null>,
+    key: string | null,
+    make: () => Promise<AnswerBody | null>,
   ): Promise<ImmutableAnswer | null> {
-    const hit = this.cache?.get(key);
+    if (key === null || !this.cache) return this.make(make, false);
+    const hit = this.cache.get(key);
     if (hit) return hit;
     // Concurrent first requests for one grid (a link just shared) make it once.
     let pending = this.making.get(key);
     if (!pending) {
-      pending = make().finally(() => this.making.delete(key));
+      pending = this.make(make, true).finally(() => this.making.delete(key));
       this.making.set(key, pending);
     }
     const made = await pending;
-    if (made && this.cache) this.cache.set(key, made);
+    if (made) this.cache.set(key, made);
     return made;
+  }
+
+  private async make(
+    make: () => Promise<AnswerBody | null>,
+    keep: boolean,
+  ): Promise<ImmutableAnswer | null> {
+    if (this.makers >= MAX_MAKING) await new Promise<void>((go) => this.waiting.push(go));
+    this.makers++;
+    try {
+      const body = await make();
+      return body && (await ImmutableAnswer.create(body, keep));
+    } finally {
+      this.makers--;
+      this.waiting.shift()?.();
+    }
   }
 }

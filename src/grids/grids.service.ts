@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { CommitUnconfirmedError } from '../common/database-errors';
-import { ImmutableAnswer } from '../common/immutable-answer';
+import type { AnswerBody, ImmutableAnswer } from '../common/immutable-answer';
 import { LoggedHttpException } from '../common/logged-http-exception';
 import { ViewRenderer } from '../common/views';
 import { GridCache } from './grid-cache';
@@ -91,7 +91,8 @@ export class GridsService {
   getGridDataJson(visibility: Visibility, hashId: string): Promise<ImmutableAnswer> {
     return this.cached('get', visibility, hashId, async (id) => {
       const json = await this.grids.findGridDataJson(visibility, id);
-      return json === null ? null : ImmutableAnswer.text(json, 'application/json; charset=utf-8');
+      if (json === null) return null;
+      return { body: Buffer.from(json, 'utf8'), contentType: 'application/json; charset=utf-8' };
     });
   }
 
@@ -120,7 +121,7 @@ export class GridsService {
             Buffer.from(html.slice(at + TABLE_MARKER.length), 'utf8'),
           ])
         : Buffer.from(html, 'utf8');
-      return ImmutableAnswer.create(body, 'text/html; charset=utf-8');
+      return { body, contentType: 'text/html; charset=utf-8' };
     });
   }
 
@@ -129,8 +130,8 @@ export class GridsService {
     return this.cached('png', visibility, hashId, async (id) => {
       const json = await this.grids.findGridDataJson(visibility, id);
       if (json === null) return null;
-      // PNG is compressed already.
-      return ImmutableAnswer.create(await this.worker.renderPng(json), 'image/png', false);
+      const png = await this.worker.renderPng(json);
+      return { body: png, contentType: 'image/png', compressible: false };
     });
   }
 
@@ -140,7 +141,8 @@ export class GridsService {
       const grid = await this.grids.findById(visibility, id);
       if (!grid || !Array.isArray(grid.codeCells)) return null;
       const title = `The code cells of ${visibility === 'secret' ? 'secret ' : ''}grid ${hashId}`;
-      return ImmutableAnswer.text(codeScript(grid.codeCells, title), 'text/plain; charset=utf-8');
+      const script = Buffer.from(codeScript(grid.codeCells, title), 'utf8');
+      return { body: script, contentType: 'text/plain; charset=utf-8' };
     });
   }
 
@@ -195,15 +197,13 @@ export class GridsService {
     kind: string | null,
     visibility: Visibility,
     hashId: string,
-    make: (id: number) => Promise<ImmutableAnswer | null>,
+    make: (id: number) => Promise<AnswerBody | null>,
   ): Promise<ImmutableAnswer> {
     const id = this.ids.decode(visibility, hashId);
     let answer: ImmutableAnswer | null = null;
     if (id !== null) {
-      answer =
-        kind === null
-          ? await make(id)
-          : await this.cache.get(`${kind}:${visibility}:${id}`, () => make(id));
+      const key = kind === null ? null : `${kind}:${visibility}:${id}`;
+      answer = await this.cache.get(key, () => make(id));
     }
     if (answer === null) throw new GridNotFoundException(visibility, hashId);
     return answer;
