@@ -1,9 +1,8 @@
-import { EmbeddedPostgres } from '../src/database/embedded-postgres';
 import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
-import { TcpProxy } from './support/tcp-proxy';
+import { ProxiedDatabase, startProxiedDatabase } from './support/proxied-database';
 import { startTestApp, TestApp } from './support/test-app';
-import { freshEmbeddedDataDir, testConfig, usingServer } from './support/test-config';
+import { testConfig } from './support/test-config';
 
 /**
  * The app reaches its database through a proxy the test can cut, on the local server or on an
@@ -11,41 +10,18 @@ import { freshEmbeddedDataDir, testConfig, usingServer } from './support/test-co
  * with no restart.
  */
 describe('database outage', () => {
-  let embedded: EmbeddedPostgres | undefined;
-  let proxy: TcpProxy;
+  let db: ProxiedDatabase;
   let t: TestApp;
 
   beforeAll(async () => {
-    let target: URL;
-    if (usingServer) {
-      target = new URL(process.env.TEST_DATABASE_URL!);
-    } else {
-      embedded = new EmbeddedPostgres(freshEmbeddedDataDir());
-      target = new URL(await embedded.start());
-    }
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    const viaProxy = new URL(target.toString());
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    t = await startTestApp(
-      testConfig({
-        DATABASE_URL: viaProxy.toString(),
-        DATABASE_SSL: 'false',
-        // PGlite serves one connection at a time.
-        DATABASE_POOL_MAX: usingServer ? '4' : '1',
-        DATABASE_CONNECT_TIMEOUT_MS: '1000',
-        // PGlite keeps one session whatever the connection, as a transaction pooler would.
-        DATABASE_PREPARED_STATEMENTS: usingServer ? 'true' : 'false',
-      }),
-    );
+    db = await startProxiedDatabase();
+    t = await startTestApp(testConfig(db.env));
   });
 
   afterAll(async () => {
-    await proxy.start().catch(() => undefined);
+    await db.proxy.start().catch(() => undefined);
     await t?.close();
-    await proxy.stop();
-    await embedded?.stop();
+    await db.stop();
   });
 
   it('answers 503 while the database is down and recovers by itself', async () => {
@@ -54,7 +30,7 @@ describe('database outage', () => {
     expect(before.status).toBe(200);
     const hashId = before.json<{ url: string }>().url.split('/').pop()!;
 
-    await proxy.stop();
+    await db.proxy.stop();
 
     const post = await clientPost(t.baseUrl, body);
     expect(post.status).toBe(503);
@@ -75,7 +51,7 @@ describe('database outage', () => {
     const bad = await clientPost(t.baseUrl, '{"nope"');
     expect(bad.status).toBe(400);
 
-    await proxy.start();
+    await db.proxy.start();
 
     const after = await clientPost(t.baseUrl, body);
     expect(after.status).toBe(200);

@@ -97,19 +97,23 @@ export const EXAMPLE_405 = {
   message: 'POST a grid here, as grid.post_to_web() does; GET /get/<id> reads one back',
 };
 
+const UP = { status: 'up' } as const;
+
 export const EXAMPLE_HEALTH_UP = {
   status: 'ok',
-  info: { database: { status: 'up' } },
+  info: { database: UP, process: UP },
   error: {},
-  details: { database: { status: 'up' } },
+  details: { database: UP, process: UP },
 };
+
+const DATABASE_DOWN = { status: 'down', message: 'no answer within 1000 ms' } as const;
 
 export const EXAMPLE_HEALTH_DOWN = {
   statusCode: 503,
   status: 'error',
-  info: {},
-  error: { database: { status: 'down' } },
-  details: { database: { status: 'down' } },
+  info: { process: UP },
+  error: { database: DATABASE_DOWN },
+  details: { database: DATABASE_DOWN, process: UP },
 };
 
 /** The JSON error body every API route answers with (see AllExceptionsFilter). */
@@ -147,7 +151,10 @@ const HEALTH_INDICATORS: SchemaObject = {
   type: 'object',
   additionalProperties: {
     type: 'object',
-    properties: { status: { type: 'string', enum: ['up', 'down'] } },
+    properties: {
+      status: { type: 'string', enum: ['up', 'down'] },
+      message: { type: 'string', description: 'What is wrong, when it is down' },
+    },
   },
 };
 
@@ -156,7 +163,11 @@ export const HEALTH_SCHEMA: SchemaObject = {
   required: ['status'],
   properties: {
     statusCode: { type: 'integer', description: 'Only in the 503 answer' },
-    status: { type: 'string', enum: ['ok', 'error'] },
+    status: {
+      type: 'string',
+      enum: ['ok', 'error', 'shutting_down'],
+      description: '`shutting_down` once the process is draining after SIGTERM',
+    },
     info: { ...HEALTH_INDICATORS, description: 'The indicators that are up' },
     error: { ...HEALTH_INDICATORS, description: 'The indicators that are down' },
     details: { ...HEALTH_INDICATORS, description: 'Every indicator' },

@@ -7,6 +7,8 @@ import { createConnection, createServer, Server, Socket } from 'node:net';
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  /** While set, the database's answers wait here instead of reaching the app. */
+  private held?: (() => void)[];
   port = 0;
 
   constructor(
@@ -26,7 +28,13 @@ export class TcpProxy {
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      upstream.on('data', (chunk: Buffer) => {
+        const forward = () => client.write(chunk);
+        if (this.held) this.held.push(forward);
+        else forward();
+      });
+      upstream.on('end', () => client.end());
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -34,6 +42,17 @@ export class TcpProxy {
     });
     this.port = (server.address() as { port: number }).port;
     this.server = server;
+  }
+
+  /** The database still answers, but its answers are held back until `release()`: a slow query. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const forward of held) forward();
   }
 
   /** Refuse new connections and kill the open ones, as a crashed database would. */

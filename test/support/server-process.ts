@@ -1,0 +1,133 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { rawRequest } from './http';
+import { usingServer } from './test-config';
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** The environment a spawned server runs with: the test database, JSON logs, a free port. */
+export function serverEnv(port: number, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    PORT: String(port),
+    LOG_FORMAT: 'json',
+    HASHIDS_PUBLIC_SALT: 'public',
+    HASHIDS_SECRET_SALT: 'secret',
+  };
+  if (usingServer) base.DATABASE_URL = process.env.TEST_DATABASE_URL;
+  return { ...base, ...env };
+}
+
+/** The real server (`src/main.ts`), as its own process, with its output collected. */
+export class ServerProcess {
+  readonly child: ChildProcess;
+  readonly baseUrl: string;
+  /** stdout and stderr, interleaved as they arrived. */
+  output = '';
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  private constructor(port: number, env: NodeJS.ProcessEnv) {
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', '..', 'src', 'main.ts')],
+      { cwd: join(__dirname, '..', '..'), env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString('utf8');
+      this.output += chunk.toString('utf8');
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString('utf8');
+      this.output += chunk.toString('utf8');
+    });
+    this.exited = once(this.child, 'exit').then(([code, signal]) => ({
+      code: code as number | null,
+      signal: signal as NodeJS.Signals | null,
+    }));
+  }
+
+  /** Spawns the server; `env` is added to serverEnv's (DATA_DIR, DATABASE_URL: undefined...). */
+  static async spawn(env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+    const port = await freePort();
+    return new ServerProcess(port, serverEnv(port, env));
+  }
+
+  /** Spawns the server and waits until /health answers 200. */
+  static async start(env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<ServerProcess> {
+    const server = await ServerProcess.spawn(env);
+    await server.waitUntilHealthy(timeoutMs);
+    return server;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async waitUntilHealthy(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`server exited before it was healthy:\n${this.output}`);
+      const res = await rawRequest(`${this.baseUrl}/health`).catch(() => null);
+      if (res?.status === 200) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`server not healthy after ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  /** Resolves with the exit, or rejects when the process is still running after `timeoutMs`. */
+  async waitForExit(
+    timeoutMs: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`still running after ${timeoutMs} ms:\n${this.output}`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Every line it wrote, parsed: fails on a line that is not one JSON object. */
+  jsonLines(stream: 'stdout' | 'stderr' | 'output' = 'output'): Record<string, unknown>[] {
+    return this[stream]
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          throw new Error(`not a JSON line: ${JSON.stringify(line)}\nin:\n${this[stream]}`);
+        }
+      });
+  }
+
+  /** SIGKILL if still running (afterAll), and wait for it to be gone. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
