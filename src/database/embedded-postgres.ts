@@ -3,11 +3,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import * as lockfile from 'proper-lockfile';
+import { DataDirLock } from './data-dir-lock';
+
+export { DataDirLockedError } from './data-dir-lock';
 
 const SHARED_BUFFERS = '16MB';
-
-export class DataDirLockedError extends Error {}
 
 /**
  * PGlite persisted in a folder, served over a loopback socket so the ordinary `pg` driver (and
@@ -17,31 +17,24 @@ export class EmbeddedPostgres {
   private readonly logger = new Logger(EmbeddedPostgres.name);
   private db?: PGlite;
   private server?: PGLiteSocketServer;
-  private releaseLock?: () => Promise<void>;
+  private lock?: DataDirLock;
+  private failure?: string;
 
-  constructor(private readonly dataDir: string) {}
+  /**
+   * `onFailure` hears when this process must stop using the folder: its lock was lost. By then
+   * nothing reaches PGlite any more.
+   */
+  constructor(
+    private readonly dataDir: string,
+    private readonly onFailure: (reason: string) => void = () => undefined,
+  ) {}
 
   async start(): Promise<string> {
     // PGlite does not create parent folders.
     mkdirSync(this.dataDir, { recursive: true });
-    try {
-      // Two PGlite processes on one folder corrupt it; nothing in PGlite prevents that.
-      this.releaseLock = await lockfile.lock(this.dataDir, {
-        lockfilePath: join(this.dataDir, 'embedded.lock'),
-        retries: 0,
-        stale: 15_000,
-        update: 5_000,
-        onCompromised: (err) => this.logger.error(`Data folder lock lost: ${err.message}`),
-      });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new DataDirLockedError(
-          `The embedded database in ${this.dataDir} is already in use by another process. ` +
-            'Stop that process, or set DATA_DIR to another folder (or DATABASE_URL to a server).',
-        );
-      }
-      throw err;
-    }
+    this.lock = await DataDirLock.acquire(this.dataDir, (why) =>
+      this.fail(`it lost the lock on its data folder (${why}); another process may open it`),
+    );
     try {
       this.db = await PGlite.create(join(this.dataDir, 'pgdata'), {
         // Postgres' buffer pool lives in PGlite's WebAssembly heap, so the default 128 MB is most
@@ -67,9 +60,22 @@ export class EmbeddedPostgres {
   async stop(): Promise<void> {
     await this.server?.stop().catch(() => undefined);
     this.server = undefined;
-    await this.db?.close().catch(() => undefined);
+    // A failed PGlite is left alone: closing it writes a checkpoint, into a folder that may be
+    // another process's by now.
+    if (!this.failure) await this.db?.close().catch(() => undefined);
     this.db = undefined;
-    await this.releaseLock?.().catch(() => undefined);
-    this.releaseLock = undefined;
+    await this.lock?.release().catch(() => undefined);
+    this.lock = undefined;
+  }
+
+  private fail(reason: string): void {
+    if (this.failure) return;
+    this.failure = reason;
+    this.logger.error(
+      `The embedded database in ${this.dataDir} stopped: ${reason}. Nothing more is written to it.`,
+    );
+    // After the failing answer has gone out: from now on connections are refused.
+    setImmediate(() => void this.server?.stop().catch(() => undefined));
+    this.onFailure(`The embedded database stopped: ${reason}`);
   }
 }
