@@ -56,7 +56,11 @@ function fail(err: unknown): void {
 }
 
 async function main(): Promise<void> {
-  const logger = new StderrLogger({ logLevels: ['error', 'warn'] });
+  // Colours only on a terminal: a redirected log stays plain text.
+  const logger = new StderrLogger({
+    logLevels: ['error', 'warn'],
+    colors: Boolean(process.stderr.isTTY),
+  });
   // Before the configuration is read: it warns through the static Logger.
   Logger.overrideLogger(logger);
   await CommandFactory.run(CliModule.forRoot(AppConfig.fromEnv()), {

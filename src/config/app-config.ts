@@ -94,9 +94,7 @@ export class AppConfig {
     };
     this.requestLog = env.REQUEST_LOG !== 'false';
     this.logLevel = env.LOG_LEVEL ?? 'info';
-    this.prettyLogs =
-      env.LOG_FORMAT === 'pretty' ||
-      (env.LOG_FORMAT === undefined && !this.production && Boolean(process.stdout.isTTY));
+    this.prettyLogs = prettyLogsWanted(env.LOG_FORMAT, this.production);
     this.gridCacheBytes = (env.GRID_CACHE_MB ?? 64) * 1024 * 1024;
     // A classroom posts from behind one address: 30 students, a few posts a minute each.
     this.postRateLimit = env.POST_RATE_LIMIT ?? 120;
@@ -107,6 +105,15 @@ export class AppConfig {
   static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return new AppConfig(validateEnv(env));
   }
+}
+
+/**
+ * Readable lines only when asked for, or on a developer's terminal; JSON lines everywhere else
+ * (production, pipes, files, and a LOG_FORMAT that is not valid: main.ts reports that one).
+ */
+export function prettyLogsWanted(logFormat: string | undefined, production: boolean): boolean {
+  if (logFormat !== undefined && logFormat !== '') return logFormat === 'pretty';
+  return !production && Boolean(process.stdout.isTTY);
 }
 
 function resolveSsl(env: EnvVars, production: boolean): DatabaseSsl | undefined {
