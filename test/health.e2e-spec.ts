@@ -17,13 +17,14 @@ describe('GET /health', () => {
   });
   afterAll(() => t.close());
 
-  it('answers 200 with the database and the process up', async () => {
+  it('answers 200 with the database, the storage and the process up', async () => {
     const res = await rawRequest(`${t.baseUrl}/health`);
     expect(res.status).toBe(200);
     expect(res.json()).toMatchObject({
       status: 'ok',
       details: {
         database: { status: 'up' },
+        storage: { status: 'up' },
         process: { status: 'up' },
       },
     });

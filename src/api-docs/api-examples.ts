@@ -101,9 +101,9 @@ const UP = { status: 'up' } as const;
 
 export const EXAMPLE_HEALTH_UP = {
   status: 'ok',
-  info: { database: UP, process: UP },
+  info: { database: UP, storage: UP, process: UP },
   error: {},
-  details: { database: UP, process: UP },
+  details: { database: UP, storage: UP, process: UP },
 };
 
 const DATABASE_DOWN = { status: 'down', message: 'no answer within 1000 ms' } as const;
@@ -111,9 +111,9 @@ const DATABASE_DOWN = { status: 'down', message: 'no answer within 1000 ms' } as
 export const EXAMPLE_HEALTH_DOWN = {
   statusCode: 503,
   status: 'error',
-  info: { process: UP },
+  info: { storage: UP, process: UP },
   error: { database: DATABASE_DOWN },
-  details: { database: DATABASE_DOWN, process: UP },
+  details: { database: DATABASE_DOWN, storage: UP, process: UP },
 };
 
 /** The JSON error body every API route answers with (see AllExceptionsFilter). */

@@ -8,7 +8,9 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { isDatabaseUnavailable } from './database-errors';
+import { StorageMonitor } from '../database/storage-monitor';
+import { isDatabaseUnavailable, isDiskFull } from './database-errors';
+import { AppLifecycle } from './lifecycle';
 
 /** The client's API and the platform's endpoints answer in JSON; everything else is a page. */
 export function isApiPath(path: string): boolean {
@@ -22,25 +24,34 @@ interface ErrorBody {
   [key: string]: unknown;
 }
 
+/** A database that cannot be reached is usually back within seconds (a restart, a failover). */
+const DATABASE_RETRY_AFTER_S = 5;
+
 /**
  * The one place errors become answers: HttpExceptions pass through, an unreachable database
- * becomes a 503 the client may retry, anything else is logged with its stack and answered
- * with a plain 500 that leaks nothing.
+ * becomes a 503 the client may retry, a full disk or a process that is stopping a 503 without
+ * Retry-After (neither is over in a few seconds), anything else is logged with its stack and
+ * answered with a plain 500 that leaks nothing.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
 
+  constructor(
+    private readonly storage: StorageMonitor,
+    private readonly lifecycle: AppLifecycle,
+  ) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const body = this.toBody(exception, req);
+    const { body, retryAfterS } = this.toAnswer(exception, req);
     if (res.headersSent) {
       res.end();
       return;
     }
-    if (body.statusCode === 503) res.setHeader('Retry-After', '5');
+    if (retryAfterS !== undefined) res.setHeader('Retry-After', String(retryAfterS));
     res.setHeader('Cache-Control', 'no-store');
     if (isApiPath(req.path)) {
       res.status(body.statusCode).json(body);
@@ -64,36 +75,56 @@ export class AllExceptionsFilter implements ExceptionFilter {
     });
   }
 
-  private toBody(exception: unknown, req: Request): ErrorBody {
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const response = exception.getResponse();
-      if (typeof response === 'object' && response !== null) {
-        // Already shaped by whoever threw it (our exceptions, terminus' health report).
-        return { statusCode: status, ...(response as Omit<ErrorBody, 'statusCode'>) };
-      }
-      // The reason phrase, as Nest's own exceptions give it: a class name means nothing to a client.
-      const error = STATUS_CODES[status] ?? 'Error';
-      return { statusCode: status, error, message: String(response) };
-    }
-    if (isDatabaseUnavailable(exception)) {
-      this.logger.warn(
-        `${req.method} ${req.path}: database unavailable: ${(exception as Error).message}`,
-      );
+  private toAnswer(exception: unknown, req: Request): { body: ErrorBody; retryAfterS?: number } {
+    if (exception instanceof HttpException) return { body: httpExceptionBody(exception) };
+    const what = `${req.method} ${req.path}`;
+    const message = (exception as Error)?.message ?? String(exception);
+    if (isDiskFull(exception)) {
+      this.storage.recordDiskFull();
+      this.logger.error(`${what}: the database's disk is full: ${message}`);
       return {
-        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-        error: 'Service Unavailable',
-        message: 'The database is unavailable; please try again shortly',
+        body: unavailable(
+          'Storage is full, so nothing can be saved until space is freed: the database has ' +
+            'no space left on device',
+        ),
       };
     }
-    this.logger.error(
-      `${req.method} ${req.path}: ${(exception as Error)?.message ?? String(exception)}`,
-      (exception as Error)?.stack,
-    );
+    // The process is going (its embedded database failed, it lost its data folder): say why.
+    const failure = this.lifecycle.failure;
+    if (failure !== undefined) {
+      this.logger.warn(`${what}: ${message} (${failure})`);
+      return { body: unavailable(failure) };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`${what}: database unavailable: ${message}`);
+      return {
+        body: unavailable('The database is unavailable; please try again shortly'),
+        retryAfterS: DATABASE_RETRY_AFTER_S,
+      };
+    }
+    this.logger.error(`${what}: ${message}`, (exception as Error)?.stack);
     return {
-      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-      error: 'Internal Server Error',
-      message: 'Internal server error',
+      body: {
+        statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+        error: 'Internal Server Error',
+        message: 'Internal server error',
+      },
     };
   }
+}
+
+function httpExceptionBody(exception: HttpException): ErrorBody {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  if (typeof response === 'object' && response !== null) {
+    // Already shaped by whoever threw it (our exceptions, terminus' health report).
+    return { statusCode: status, ...(response as Omit<ErrorBody, 'statusCode'>) };
+  }
+  // The reason phrase, as Nest's own exceptions give it: a class name means nothing to a client.
+  const error = STATUS_CODES[status] ?? 'Error';
+  return { statusCode: status, error, message: String(response) };
+}
+
+function unavailable(message: string): ErrorBody {
+  return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message };
 }

@@ -28,7 +28,12 @@ export class AppConfig {
         /** Named prepared statements for the hot queries (off behind a transaction pooler). */
         preparedStatements: boolean;
       }
-    | { kind: 'embedded'; dataDir: string };
+    | {
+        kind: 'embedded';
+        dataDir: string;
+        /** Posts are refused while the data folder's disk has less free than this. */
+        minFreeBytes: number;
+      };
   readonly databaseConnectTimeoutMs: number;
   readonly salts: { public: string; secret: string };
   readonly publicUrl: string | undefined;
@@ -65,7 +70,15 @@ export class AppConfig {
           "dyno's disk, which Heroku wipes on every restart (attach Heroku Postgres).",
       );
     } else {
-      this.database = { kind: 'embedded', dataDir: resolve(env.DATA_DIR ?? './data') };
+      this.database = {
+        kind: 'embedded',
+        dataDir: resolve(env.DATA_DIR ?? './data'),
+        // PGlite does not survive a write that finds the disk full. 64 MB leaves room for a new
+        // write-ahead-log file (16 MB) and a few of the largest posts (a post costs about
+        // twice its size: the row and its log; a 500x500 grid of random colours, 3.7 MB of
+        // JSON, took 2.3 + 2.3 MB).
+        minFreeBytes: (env.DATA_DIR_MIN_FREE_MB ?? 64) * 1024 * 1024,
+      };
     }
 
     if (this.production && (!env.HASHIDS_PUBLIC_SALT || !env.HASHIDS_SECRET_SALT)) {

@@ -6,6 +6,7 @@ import { AppLifecycle } from '../common/lifecycle';
 import { AppConfig } from '../config/app-config';
 import { buildDataSourceOptions, DatabaseEndpoint } from './database-options';
 import { EmbeddedPostgres } from './embedded-postgres';
+import { StorageMonitor } from './storage-monitor';
 
 const DATABASE_ENDPOINT = Symbol('DATABASE_ENDPOINT');
 
@@ -59,6 +60,10 @@ export class DatabaseModule {
   static forRoot(): DynamicModule {
     return {
       module: DatabaseModule,
+      // The grids refuse posts on a full disk, the exception filter and /health report it.
+      global: true,
+      providers: [StorageMonitor],
+      exports: [StorageMonitor],
       imports: [
         TypeOrmModule.forRootAsync({
           imports: [DatabaseEndpointModule.register()],

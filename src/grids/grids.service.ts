@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { ImmutableAnswer } from '../common/immutable-answer';
 import { ViewRenderer } from '../common/views';
+import { StorageMonitor } from '../database/storage-monitor';
 import { GridCache } from './grid-cache';
 import type { Visibility } from './grid-data';
 import { GridIds } from './grid-ids';
@@ -37,9 +38,11 @@ export class GridsService {
     private readonly ids: GridIds,
     private readonly cache: GridCache,
     private readonly views: ViewRenderer,
+    private readonly storage: StorageMonitor,
   ) {}
 
   async create(post: GridPost): Promise<CreatedGrid> {
+    this.storage.assertRoomToWrite();
     const visibility: Visibility = post.secret ? 'secret' : 'public';
     const id = await this.grids.insert(visibility, {
       ipbVersion: post.ipbVersion,
@@ -49,6 +52,7 @@ export class GridsService {
       ipbClass: post.ipbClass,
       secret: post.secret,
     });
+    this.storage.recordWriteOk();
     return { visibility, hashId: this.ids.encode(visibility, id) };
   }
 

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { AppLifecycle } from '../common/lifecycle';
+import { StorageMonitor } from '../database/storage-monitor';
 
 /** A timer this late fired late because the event loop was busy, not because time ran out. */
 const LATE_TIMER_MS = 50;
@@ -45,12 +46,13 @@ export function loopAwareTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-/** What /health checks: the database answers, the process is serving. */
+/** What /health checks: the database answers, it has room to write, the process is serving. */
 @Injectable()
 export class HealthIndicators {
   constructor(
     private readonly indicators: HealthIndicatorService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly storage: StorageMonitor,
     private readonly lifecycle: AppLifecycle,
   ) {}
 
@@ -62,6 +64,12 @@ export class HealthIndicators {
     } catch (err) {
       return indicator.down({ message: (err as Error).message });
     }
+  }
+
+  storageRoom(key: string) {
+    const indicator = this.indicators.check(key);
+    const problem = this.storage.problem();
+    return problem === undefined ? indicator.up() : indicator.down({ message: problem });
   }
 
   /** Down while draining for a shutdown, or when the process failed and is about to exit. */
