@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { EXAMPLE_503_STORAGE_FULL } from '../src/api-docs/api-examples';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres';
 import { clientBody } from './support/grid-factory';
 import { clientPost, RawResponse, rawRequest } from './support/http';
@@ -63,7 +64,10 @@ describeServer('a full disk under a Postgres server', () => {
     expect(before.status).toBe(200);
 
     disk.fill(64 * 1024);
-    expectStorageFull(await clientPost(t!.baseUrl, JSON.stringify(clientBody({}, 120, 120))));
+    const full = await clientPost(t!.baseUrl, JSON.stringify(clientBody({}, 120, 120)));
+    expectStorageFull(full);
+    // As the API documentation shows it.
+    expect(full.json()).toEqual(EXAMPLE_503_STORAGE_FULL);
     expectStorageDown(await rawRequest(`${t!.baseUrl}/health`), /no space left on device/);
     expect((await rawRequest(`${t!.baseUrl}/get${pathOf(before)}`)).status).toBe(200);
 
@@ -129,7 +133,9 @@ describeEmbedded('a full disk under the embedded database', () => {
     const server = await start({ DATA_DIR_MIN_FREE_MB: '0' });
     disk.fill(64 * 1024);
     const big = JSON.stringify(clientBody({}, 120, 120));
-    expectStorageFull(await clientPost(server.baseUrl, big));
+    const full = await clientPost(server.baseUrl, big);
+    expectStorageFull(full);
+    expect(full.json()).toEqual(EXAMPLE_503_STORAGE_FULL);
 
     const { code } = await server.waitForExit(15_000);
     expect(code).not.toBe(0);

@@ -1,4 +1,5 @@
 import type { ApiResponseOptions, SchemaObject } from '@nestjs/swagger';
+import { DISK_FULL_MESSAGE } from '../database/storage-monitor';
 
 /**
  * The examples the OpenAPI document shows. Error bodies are copied from what the app really
@@ -89,6 +90,12 @@ export const EXAMPLE_503 = {
   statusCode: 503,
   error: 'Service Unavailable',
   message: 'The database is unavailable; please try again shortly',
+};
+
+export const EXAMPLE_503_STORAGE_FULL = {
+  statusCode: 503,
+  error: 'Service Unavailable',
+  message: DISK_FULL_MESSAGE,
 };
 
 export const EXAMPLE_405 = {
@@ -196,4 +203,27 @@ export const UNAVAILABLE_RESPONSE: ApiResponseOptions = {
   description: 'The database is unreachable; retry after the Retry-After seconds',
   headers: { 'Retry-After': { schema: { type: 'integer', example: 5 } } },
   content: { 'application/json': { schema: ERROR_SCHEMA, example: EXAMPLE_503 } },
+};
+
+/** A post also meets a full disk, which no Retry-After would be honest about. */
+export const POST_UNAVAILABLE_RESPONSE: ApiResponseOptions = {
+  status: 503,
+  description:
+    'The database is unreachable (retry after the Retry-After seconds), or its disk is full ' +
+    '(no Retry-After: someone must free space); nothing is stored',
+  headers: {
+    'Retry-After': {
+      description: 'Only while the database is unreachable',
+      schema: { type: 'integer', example: 5 },
+    },
+  },
+  content: {
+    'application/json': {
+      schema: ERROR_SCHEMA,
+      examples: {
+        unavailable: { summary: 'The database is unreachable', value: EXAMPLE_503 },
+        storageFull: { summary: 'The disk is full', value: EXAMPLE_503_STORAGE_FULL },
+      },
+    },
+  },
 };

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { StorageMonitor } from '../database/storage-monitor';
+import { DISK_FULL_MESSAGE, StorageMonitor } from '../database/storage-monitor';
 import { isDatabaseUnavailable, isDiskFull } from './database-errors';
 import { AppLifecycle } from './lifecycle';
 
@@ -82,12 +82,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (isDiskFull(exception)) {
       this.storage.recordDiskFull();
       this.logger.error(`${what}: the database's disk is full: ${message}`);
-      return {
-        body: unavailable(
-          'Storage is full, so nothing can be saved until space is freed: the database has ' +
-            'no space left on device',
-        ),
-      };
+      return { body: unavailable(DISK_FULL_MESSAGE) };
     }
     // The process is going (its embedded database failed, it lost its data folder): say why.
     const failure = this.lifecycle.failure;

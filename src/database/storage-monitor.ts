@@ -8,6 +8,11 @@ import { formatBytes, freeBytes } from './free-space';
  */
 const DISK_FULL_REPORTED_MS = 30_000;
 
+/** What a write that found the database's disk full is answered (503, without Retry-After). */
+export const DISK_FULL_MESSAGE =
+  'Storage is full, so nothing can be saved until space is freed: the database has no space ' +
+  'left on device';
+
 /** A post refused because the disk is full: 503, and no Retry-After (it takes a person). */
 export class StorageFullException extends ServiceUnavailableException {
   constructor(problem: string) {

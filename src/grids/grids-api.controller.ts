@@ -40,6 +40,7 @@ import {
   HASH_ID_PARAM,
   NOT_FOUND_RESPONSE,
   NOT_MODIFIED_RESPONSE,
+  POST_UNAVAILABLE_RESPONSE,
   UNAVAILABLE_RESPONSE,
 } from '../api-docs/api-examples';
 import { IMMUTABLE } from '../common/immutable-answer';
@@ -154,7 +155,7 @@ export class GridsApiController {
     headers: { 'Retry-After': { schema: { type: 'integer', example: 42 } } },
     content: { 'application/json': { schema: ERROR_SCHEMA, example: EXAMPLE_429 } },
   })
-  @ApiResponse(UNAVAILABLE_RESPONSE)
+  @ApiResponse(POST_UNAVAILABLE_RESPONSE)
   @Post('post')
   @UseGuards(ThrottlerGuard)
   @HttpCode(200)
