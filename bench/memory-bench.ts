@@ -7,7 +7,8 @@
  * answer a cache miss, the cache filling up and evicting); a 250000x1 grid (MAX_BLOCKS) read by
  * 16 clients at once as page, PNG and JSON; the worst page the limits allow read by 4 clients.
  *
- * Env: BENCH_DATABASE_URL (default: a fresh local ipb_bench_memory database), BENCH_GRIDS (2000).
+ * Env: BENCH_DATABASE_URL (default: a fresh local ipb_bench_memory database), BENCH_GRIDS (2000),
+ * BENCH_CACHE_MB (the server's GRID_CACHE_MB; default: the app's own default).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { Client } from 'pg';
 import { PAGE_TABLE_MAX_BLOCKS } from '../src/grids/grid-worker.thread';
 import { AppConfig } from '../src/config/app-config';
 import { clientBody } from '../test/support/grid-factory';
-import { spawnServer } from '../test/support/server-process';
+import { ServerProcess } from '../test/support/server-process';
 
 const TARGET_MB = 350;
 const GRIDS = Number(process.env.BENCH_GRIDS ?? 2000);
@@ -109,30 +110,19 @@ async function main(): Promise<void> {
     HASHIDS_SECRET_SALT: 'bench secret',
     POST_RATE_LIMIT: '0',
     REQUEST_LOG: 'false',
-    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
-    ...(process.env.BENCH_ARENAS ? { MALLOC_ARENA_MAX: process.env.BENCH_ARENAS } : {}),
     ...(process.env.BENCH_CACHE_MB ? { GRID_CACHE_MB: process.env.BENCH_CACHE_MB } : {}),
   };
   // Production migrates in the release phase, before the web process starts.
   const migrate = await spawnMigrations(env);
   if (migrate !== 0) throw new Error(`migration:run exited ${migrate}`);
   const limits = AppConfig.fromEnv(env).limits;
-  const server = await spawnServer(procfileWebArgs(), env);
+  const server = await ServerProcess.startBuild(procfileWebArgs(), env);
   const rows: [string, number, number][] = [];
   const mark = (phase: string) => {
-    const m = memory(server.child.pid!);
+    const m = memory(server.pid);
     rows.push([phase, m.rss, m.peak]);
-    const mem = server
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('MEM'));
-    process.stdout.write(
-      ['t0', 't1', 't2']
-        .map((t) => mem.filter((l) => l.startsWith(`MEM ${t} `)).slice(-1)[0] ?? '')
-        .join('\n'),
-    );
     console.log(
-      `\n${phase.padEnd(58)} RSS ${m.rss.toFixed(0).padStart(4)} MB, peak ${m.peak.toFixed(0)} MB`,
+      `${phase.padEnd(58)} RSS ${m.rss.toFixed(0).padStart(4)} MB, peak ${m.peak.toFixed(0)} MB`,
     );
   };
   try {

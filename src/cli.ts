@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 setFlagsFromString('--no-liftoff');
 import { ConsoleLogger, DynamicModule, Logger, LogLevel, Module } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
+import { LifecycleModule } from './common/lifecycle.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { InvalidEnvironmentError } from './config/env';
@@ -18,7 +19,12 @@ class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), LegacyImportModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LifecycleModule,
+        DatabaseModule.forRoot(),
+        LegacyImportModule,
+      ],
     };
   }
 }
@@ -50,7 +56,11 @@ function fail(err: unknown): void {
 }
 
 async function main(): Promise<void> {
-  const logger = new StderrLogger({ logLevels: ['error', 'warn'] });
+  // Colours only on a terminal: a redirected log stays plain text.
+  const logger = new StderrLogger({
+    logLevels: ['error', 'warn'],
+    colors: Boolean(process.stderr.isTTY),
+  });
   // Before the configuration is read: it warns through the static Logger.
   Logger.overrideLogger(logger);
   await CommandFactory.run(CliModule.forRoot(AppConfig.fromEnv()), {

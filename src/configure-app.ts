@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { setupApiDocs } from './api-docs/api-docs';
 import { isApiPath } from './common/all-exceptions.filter';
+import { AppLifecycle } from './common/lifecycle';
 import { PinoNestLogger, requestLogging, ROOT_LOGGER } from './common/logging';
 import { configureViews } from './common/views';
 import { AppConfig } from './config/app-config';
@@ -17,6 +18,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.disable('x-powered-by');
   const logger = app.get<Logger>(ROOT_LOGGER);
   app.useLogger(new PinoNestLogger(logger));
+  app.use(app.get(AppLifecycle).closeConnectionsWhileDraining());
   app.use(requestLogging(logger, config.requestLog));
   app.use(securityHeaders());
   app.use(redirectTrailingSlash);

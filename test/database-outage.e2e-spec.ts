@@ -1,13 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { EXAMPLE_503, EXAMPLE_504 } from '../src/api-docs/api-examples';
-import { EmbeddedPostgres } from '../src/database/embedded-postgres';
 import { GridsRepository } from '../src/grids/grids.repository';
 import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
-import { TcpProxy } from './support/tcp-proxy';
+import { startProxiedDatabase } from './support/proxied-database';
+import type { TcpProxy } from './support/tcp-proxy';
 import { startTestApp, TestApp } from './support/test-app';
-import { freshEmbeddedDataDir, testConfig, usingServer } from './support/test-config';
+import { testConfig, usingServer } from './support/test-config';
 
 interface AppBehindProxy {
   t: TestApp;
@@ -20,40 +20,16 @@ interface AppBehindProxy {
  * test can cut or freeze.
  */
 async function startAppBehindProxy(env: Record<string, string> = {}): Promise<AppBehindProxy> {
-  let embedded: EmbeddedPostgres | undefined;
-  let target: URL;
-  if (usingServer) {
-    target = new URL(process.env.TEST_DATABASE_URL!);
-  } else {
-    embedded = new EmbeddedPostgres(freshEmbeddedDataDir());
-    target = new URL(await embedded.start());
-  }
-  const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-  await proxy.start();
-  const viaProxy = new URL(target.toString());
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxy.port);
-  const t = await startTestApp(
-    testConfig({
-      DATABASE_URL: viaProxy.toString(),
-      DATABASE_SSL: 'false',
-      // PGlite serves one connection at a time.
-      DATABASE_POOL_MAX: usingServer ? '4' : '1',
-      DATABASE_CONNECT_TIMEOUT_MS: '1000',
-      // PGlite keeps one session whatever the connection, as a transaction pooler would.
-      DATABASE_PREPARED_STATEMENTS: usingServer ? 'true' : 'false',
-      ...env,
-    }),
-  );
+  const db = await startProxiedDatabase();
+  const t = await startTestApp(testConfig({ ...db.env, ...env }));
   return {
     t,
-    proxy,
+    proxy: db.proxy,
     close: async () => {
-      proxy.thaw();
-      await proxy.start().catch(() => undefined);
+      db.proxy.thaw();
+      await db.proxy.start().catch(() => undefined);
       await t.close();
-      await proxy.stop();
-      await embedded?.stop();
+      await db.stop();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataDirLockedError, EmbeddedPostgres } from '../src/database/embedded-postgres';
 import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
@@ -33,7 +34,9 @@ describe('embedded database (no DATABASE_URL)', () => {
       const started = Date.now();
       const intruder = new EmbeddedPostgres(dataDir);
       await expect(intruder.start()).rejects.toThrow(DataDirLockedError);
-      await expect(intruder.start()).rejects.toThrow(/already in use by another process/);
+      await expect(intruder.start()).rejects.toThrow(
+        `The embedded database in ${dataDir} (DATA_DIR) is already in use by process ${process.pid}`,
+      );
       expect(Date.now() - started).toBeLessThan(2000);
     } finally {
       await owner.stop();
@@ -42,6 +45,27 @@ describe('embedded database (no DATABASE_URL)', () => {
     const again = new EmbeddedPostgres(dataDir);
     await again.start();
     await again.stop();
+  });
+
+  it('stops serving at once, and says why, when it loses the lock on its folder', async () => {
+    const failures: string[] = [];
+    const db = new EmbeddedPostgres(freshEmbeddedDataDir(), (reason) => failures.push(reason));
+    const url = await db.start();
+    const client = new Client({ connectionString: url });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query('SELECT 1');
+      // The kernel never takes the lock from a live process: simulated on the lock's own socket.
+      db['lock']!['server']!.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(failures).toEqual([expect.stringContaining('lost the lock on its data folder')]);
+      await expect(client.query('CREATE TABLE written_after_the_loss (x int)')).rejects.toThrow();
+      await expect(new Client({ connectionString: url }).connect()).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      await client.end().catch(() => undefined);
+      await db.stop();
+    }
   });
 
   it('creates missing parent folders for DATA_DIR', async () => {

@@ -2,7 +2,7 @@ import { Agent, request } from 'node:http';
 import { PAGE_TABLE_MAX_BLOCKS } from '../src/grids/grid-worker.thread';
 import { clientBody } from './support/grid-factory';
 import { clientPost } from './support/http';
-import { startServerProcess, ServerProcess } from './support/server-process';
+import { ServerProcess } from './support/server-process';
 import { testConfig } from './support/test-config';
 
 const LOAD_MS = 6_000;
@@ -73,7 +73,7 @@ describe.each([
 ])('the event loop, %s', (_name, cacheMb) => {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServerProcess({ GRID_CACHE_MB: cacheMb });
+    server = await ServerProcess.start({ GRID_CACHE_MB: cacheMb, REQUEST_LOG: 'false' });
   }, 90_000);
   afterAll(() => server.kill());
 

@@ -1,11 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { GridsRepository } from '../src/grids/grids.repository';
 import { clientBody } from './support/grid-factory';
 import { rawRequest } from './support/http';
+import { ServerProcess } from './support/server-process';
 import { startTestApp, TestApp } from './support/test-app';
 import { freshEmbeddedDataDir, testConfig, usingServer } from './support/test-config';
 
@@ -83,52 +82,17 @@ describe('rate limiting of POST /post', () => {
   });
 });
 
-/** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 describe('the server process', () => {
-  let child: ChildProcess;
+  let server: ServerProcess;
   let baseUrl: string;
-  let stdout = '';
+  let child: ChildProcess;
 
   beforeAll(async () => {
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      PORT: String(port),
-      LOG_FORMAT: 'json',
-      HASHIDS_PUBLIC_SALT: 'public',
-      HASHIDS_SECRET_SALT: 'secret',
-    };
-    if (usingServer) env.DATABASE_URL = process.env.TEST_DATABASE_URL;
-    else env.DATA_DIR = freshEmbeddedDataDir();
-    child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')],
-      { cwd: join(__dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    for (let i = 0; i < 120; i++) {
-      const up = await rawRequest(`${baseUrl}/health`).catch(() => null);
-      if (up?.status === 200) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`server did not start:\n${stdout}`);
+    server = await ServerProcess.start(usingServer ? {} : { DATA_DIR: freshEmbeddedDataDir() });
+    ({ baseUrl, child } = server);
   }, 60_000);
 
-  afterAll(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
+  afterAll(() => server?.kill());
 
   it('logs one JSON object per line, with the request id it returns, and never a grid body', async () => {
     const marker = 'secret-marker-in-a-code-cell';
@@ -140,7 +104,7 @@ describe('the server process', () => {
     const id = res.headers['x-request-id'] as string;
     await new Promise((resolve) => setTimeout(resolve, 200));
     // Buffered logs reach stdout at exit at the latest: checked again after SIGTERM below.
-    expect(stdout).not.toContain(marker);
+    expect(server.output).not.toContain(marker);
     expect(id).toBeTruthy();
   });
 
@@ -175,8 +139,7 @@ describe('the server process', () => {
     expect(code).toBe(0);
 
     // Every line is JSON; the request lines carry method, url, status, ms and the request id.
-    const lines = stdout.trim().split('\n').filter(Boolean);
-    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = server.jsonLines();
     const posts = records.filter((r) => r.method === 'POST' && r.url === '/post');
     expect(posts.length).toBeGreaterThanOrEqual(2);
     for (const r of posts) {
@@ -185,34 +148,21 @@ describe('the server process', () => {
       expect(typeof r.ms).toBe('number');
     }
     expect(records.some((r) => String(r.msg).includes('SIGTERM'))).toBe(true);
-    expect(stdout).not.toContain('secret-marker-in-a-code-cell');
-    expect(stdout).not.toContain('"blocks"');
+    expect(server.output).not.toContain('secret-marker-in-a-code-cell');
+    expect(server.output).not.toContain('"blocks"');
   }, 30_000);
 });
 
 describe('booting in production', () => {
   it('fails without PUBLIC_URL, naming it, before touching the database', async () => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')],
-      {
-        cwd: join(__dirname, '..'),
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'production',
-          // Nothing listens there: the boot must stop before connecting.
-          DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
-          HASHIDS_PUBLIC_SALT: 'public',
-          HASHIDS_SECRET_SALT: 'secret',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const server = await ServerProcess.spawn({
+      NODE_ENV: 'production',
+      // Nothing listens there: the boot must stop before connecting.
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+      DATA_DIR: undefined,
+    });
+    const { code } = await server.waitForExit(30_000);
     expect(code).toBe(1);
-    expect(output).toContain('PUBLIC_URL is required when NODE_ENV=production');
+    expect(server.output).toContain('PUBLIC_URL is required when NODE_ENV=production');
   }, 30_000);
 });

@@ -104,7 +104,7 @@ function describeApi(limits: LimitRow[]): string {
     'installed Python client sends none). Unknown keys are ignored, so newer clients keep',
     'working. Bad input gets a 4xx JSON answer naming every failing field; nothing is stored.',
     'Errors are JSON `{statusCode, error, message}`; while the database is unreachable the',
-    'answer is 503 with `Retry-After`.',
+    'answer is 503 with `Retry-After`; when its disk is full, 503 without it.',
     '',
     '### Limits',
     '',

@@ -1,4 +1,5 @@
 import type { ApiResponseOptions, SchemaObject } from '@nestjs/swagger';
+import { DISK_FULL_MESSAGE } from '../database/storage-monitor';
 
 /**
  * The examples the OpenAPI document shows. Error bodies are copied from what the app really
@@ -101,25 +102,35 @@ export const EXAMPLE_504 = {
   url: 'http://www.ipythonblocks.org/bizkiL',
 };
 
+export const EXAMPLE_503_STORAGE_FULL = {
+  statusCode: 503,
+  error: 'Service Unavailable',
+  message: DISK_FULL_MESSAGE,
+};
+
 export const EXAMPLE_405 = {
   statusCode: 405,
   error: 'Method Not Allowed',
   message: 'POST a grid here, as grid.post_to_web() does; GET /get/<id> reads one back',
 };
 
+const UP = { status: 'up' } as const;
+
 export const EXAMPLE_HEALTH_UP = {
   status: 'ok',
-  info: { database: { status: 'up' } },
+  info: { database: UP, storage: UP, process: UP },
   error: {},
-  details: { database: { status: 'up' } },
+  details: { database: UP, storage: UP, process: UP },
 };
+
+const DATABASE_DOWN = { status: 'down', message: 'no answer within 1000 ms' } as const;
 
 export const EXAMPLE_HEALTH_DOWN = {
   statusCode: 503,
   status: 'error',
-  info: {},
-  error: { database: { status: 'down' } },
-  details: { database: { status: 'down' } },
+  info: { storage: UP, process: UP },
+  error: { database: DATABASE_DOWN },
+  details: { database: DATABASE_DOWN, storage: UP, process: UP },
 };
 
 /** The JSON error body every API route answers with (see AllExceptionsFilter). */
@@ -157,7 +168,10 @@ const HEALTH_INDICATORS: SchemaObject = {
   type: 'object',
   additionalProperties: {
     type: 'object',
-    properties: { status: { type: 'string', enum: ['up', 'down'] } },
+    properties: {
+      status: { type: 'string', enum: ['up', 'down'] },
+      message: { type: 'string', description: 'What is wrong, when it is down' },
+    },
   },
 };
 
@@ -166,7 +180,11 @@ export const HEALTH_SCHEMA: SchemaObject = {
   required: ['status'],
   properties: {
     statusCode: { type: 'integer', description: 'Only in the 503 answer' },
-    status: { type: 'string', enum: ['ok', 'error'] },
+    status: {
+      type: 'string',
+      enum: ['ok', 'error', 'shutting_down'],
+      description: '`shutting_down` once the process is draining after SIGTERM',
+    },
     info: { ...HEALTH_INDICATORS, description: 'The indicators that are up' },
     error: { ...HEALTH_INDICATORS, description: 'The indicators that are down' },
     details: { ...HEALTH_INDICATORS, description: 'Every indicator' },
@@ -188,17 +206,6 @@ export const NOT_FOUND_RESPONSE: ApiResponseOptions = {
 export const NOT_MODIFIED_RESPONSE: ApiResponseOptions = {
   status: 304,
   description: 'Not modified: the If-None-Match header matched the ETag',
-};
-
-/** POST /post's 503: unlike a timeout after COMMIT, it always means "not stored". */
-export const POST_UNAVAILABLE_RESPONSE: ApiResponseOptions = {
-  status: 503,
-  description:
-    'Nothing was stored: the database was unreachable, or did not store the grid within ' +
-    'DATABASE_STATEMENT_TIMEOUT_MS and the transaction was abandoned before COMMIT. Posting ' +
-    'again after Retry-After seconds cannot make a duplicate.',
-  headers: { 'Retry-After': { schema: { type: 'integer', example: 5 } } },
-  content: { 'application/json': { schema: ERROR_SCHEMA, example: EXAMPLE_503 } },
 };
 
 export const OUTCOME_UNKNOWN_RESPONSE: ApiResponseOptions = {
@@ -232,4 +239,32 @@ export const UNAVAILABLE_RESPONSE: ApiResponseOptions = {
   description: 'The database is unreachable; retry after the Retry-After seconds',
   headers: { 'Retry-After': { schema: { type: 'integer', example: 5 } } },
   content: { 'application/json': { schema: ERROR_SCHEMA, example: EXAMPLE_503 } },
+};
+
+/**
+ * POST /post's 503 always means "not stored" (unlike the 504 after COMMIT); it also meets a full
+ * disk, which no Retry-After would be honest about.
+ */
+export const POST_UNAVAILABLE_RESPONSE: ApiResponseOptions = {
+  status: 503,
+  description:
+    'Nothing was stored. The database was unreachable, or did not store the grid within ' +
+    'DATABASE_STATEMENT_TIMEOUT_MS and the transaction was abandoned before COMMIT: posting ' +
+    'again after Retry-After seconds cannot make a duplicate. Or its disk is full (no ' +
+    'Retry-After: someone must free space).',
+  headers: {
+    'Retry-After': {
+      description: 'Only while the database is unreachable',
+      schema: { type: 'integer', example: 5 },
+    },
+  },
+  content: {
+    'application/json': {
+      schema: ERROR_SCHEMA,
+      examples: {
+        unavailable: { summary: 'The database is unreachable', value: EXAMPLE_503 },
+        storageFull: { summary: 'The disk is full', value: EXAMPLE_503_STORAGE_FULL },
+      },
+    },
+  },
 };

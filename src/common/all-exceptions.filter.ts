@@ -8,8 +8,10 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { isDatabaseUnavailable } from './database-errors';
-import { LoggedHttpException } from './logged-http-exception';
+import { DISK_FULL_MESSAGE, StorageMonitor } from '../database/storage-monitor';
+import { isDatabaseUnavailable, isDiskFull } from './database-errors';
+import { AppLifecycle } from './lifecycle';
+import { LoggedHttpException, RetryLaterException } from './logged-http-exception';
 
 /** The client's API and the platform's endpoints answer in JSON; everything else is a page. */
 export function isApiPath(path: string): boolean {
@@ -23,25 +25,34 @@ interface ErrorBody {
   [key: string]: unknown;
 }
 
+/** A database that cannot be reached is usually back within seconds (a restart, a failover). */
+const DATABASE_RETRY_AFTER_S = 5;
+
 /**
  * The one place errors become answers: HttpExceptions pass through, an unreachable database
- * becomes a 503 the client may retry, anything else is logged with its stack and answered
- * with a plain 500 that leaks nothing.
+ * becomes a 503 the client may retry, a full disk or a process that is stopping a 503 without
+ * Retry-After (neither is over in a few seconds), anything else is logged with its stack and
+ * answered with a plain 500 that leaks nothing.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
 
+  constructor(
+    private readonly storage: StorageMonitor,
+    private readonly lifecycle: AppLifecycle,
+  ) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const body = this.toBody(exception, req);
+    const { body, retryAfterS } = this.toAnswer(exception, req);
     if (res.headersSent) {
       res.end();
       return;
     }
-    if (body.statusCode === 503) res.setHeader('Retry-After', '5');
+    if (retryAfterS !== undefined) res.setHeader('Retry-After', String(retryAfterS));
     res.setHeader('Cache-Control', 'no-store');
     if (isApiPath(req.path)) {
       res.status(body.statusCode).json(body);
@@ -65,39 +76,42 @@ export class AllExceptionsFilter implements ExceptionFilter {
     });
   }
 
-  private toBody(exception: unknown, req: Request): ErrorBody {
+  private toAnswer(exception: unknown, req: Request): { body: ErrorBody; retryAfterS?: number } {
     if (exception instanceof LoggedHttpException) {
       this.logger.warn(`${requestLabel(req)}: ${exception.logMessage}`);
     }
     if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const response = exception.getResponse();
-      if (typeof response === 'object' && response !== null) {
-        // Already shaped by whoever threw it (our exceptions, terminus' health report).
-        return { statusCode: status, ...(response as Omit<ErrorBody, 'statusCode'>) };
-      }
-      // The reason phrase, as Nest's own exceptions give it: a class name means nothing to a client.
-      const error = STATUS_CODES[status] ?? 'Error';
-      return { statusCode: status, error, message: String(response) };
+      const retryAfterS =
+        exception instanceof RetryLaterException ? exception.retryAfterS : undefined;
+      return { body: httpExceptionBody(exception), retryAfterS };
+    }
+    const what = requestLabel(req);
+    const message = (exception as Error)?.message ?? String(exception);
+    if (isDiskFull(exception)) {
+      this.storage.recordDiskFull();
+      this.logger.error(`${what}: the database's disk is full: ${message}`);
+      return { body: unavailable(DISK_FULL_MESSAGE) };
+    }
+    // The process is going (its embedded database failed, it lost its data folder): say why.
+    const failure = this.lifecycle.failure;
+    if (failure !== undefined) {
+      this.logger.warn(`${what}: ${message} (${failure})`);
+      return { body: unavailable(failure) };
     }
     if (isDatabaseUnavailable(exception)) {
-      this.logger.warn(
-        `${requestLabel(req)}: database unavailable: ${(exception as Error).message}`,
-      );
+      this.logger.warn(`${what}: database unavailable: ${message}`);
       return {
-        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-        error: 'Service Unavailable',
-        message: 'The database is unavailable; please try again shortly',
+        body: unavailable('The database is unavailable; please try again shortly'),
+        retryAfterS: DATABASE_RETRY_AFTER_S,
       };
     }
-    this.logger.error(
-      `${requestLabel(req)}: ${(exception as Error)?.message ?? String(exception)}`,
-      (exception as Error)?.stack,
-    );
+    this.logger.error(`${what}: ${message}`, (exception as Error)?.stack);
     return {
-      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-      error: 'Internal Server Error',
-      message: 'Internal server error',
+      body: {
+        statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+        error: 'Internal Server Error',
+        message: 'Internal server error',
+      },
     };
   }
 }
@@ -106,4 +120,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
 function requestLabel(req: Request): string {
   const id = (req as Request & { id?: string }).id;
   return `${req.method} ${req.path}${id ? ` (request ${id})` : ''}`;
+}
+
+function httpExceptionBody(exception: HttpException): ErrorBody {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  if (typeof response === 'object' && response !== null) {
+    // Already shaped by whoever threw it (our exceptions, terminus' health report).
+    return { statusCode: status, ...(response as Omit<ErrorBody, 'statusCode'>) };
+  }
+  // The reason phrase, as Nest's own exceptions give it: a class name means nothing to a client.
+  const error = STATUS_CODES[status] ?? 'Error';
+  return { statusCode: status, error, message: String(response) };
+}
+
+function unavailable(message: string): ErrorBody {
+  return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message };
 }

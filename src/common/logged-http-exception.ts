@@ -14,3 +14,13 @@ export class LoggedHttpException extends HttpException {
     super(response, status, options);
   }
 }
+
+/** A 503 the client may retry after `retryAfterS` seconds: the server is busy, not broken. */
+export class RetryLaterException extends HttpException {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(message, 503);
+  }
+}

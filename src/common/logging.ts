@@ -8,13 +8,13 @@ import type { AppConfig } from '../config/app-config';
  * The process's one pino logger: one JSON object per line on stdout, what Heroku's log drains
  * expect, or readable lines on a developer's terminal.
  */
-export function createRootLogger(config: AppConfig): Logger {
-  const stream = config.prettyLogs
+export function createRootLogger(settings: Pick<AppConfig, 'prettyLogs' | 'logLevel'>): Logger {
+  const stream = settings.prettyLogs
     ? transport({ target: 'pino-pretty', options: { singleLine: true } })
     : // Buffered: a write syscall per request line would cost more than serving the request.
       // pino flushes the buffer when the process exits.
       destination({ dest: 1, sync: false, minLength: 4096 });
-  return pino({ level: config.logLevel, base: { pid: process.pid } }, stream);
+  return pino({ level: settings.logLevel, base: { pid: process.pid } }, stream);
 }
 
 /** Nest's own messages (and `new Logger(context)` in our classes) through pino. */

@@ -29,7 +29,12 @@ export class AppConfig {
         /** Named prepared statements for the hot queries (off behind a transaction pooler). */
         preparedStatements: boolean;
       }
-    | { kind: 'embedded'; dataDir: string };
+    | {
+        kind: 'embedded';
+        dataDir: string;
+        /** Posts are refused while the data folder's disk has less free than this. */
+        minFreeBytes: number;
+      };
   readonly databaseConnectTimeoutMs: number;
   /**
    * How long a post's INSERT, and then its COMMIT, may take: Postgres cancels a statement after
@@ -74,7 +79,15 @@ export class AppConfig {
           "dyno's disk, which Heroku wipes on every restart (attach Heroku Postgres).",
       );
     } else {
-      this.database = { kind: 'embedded', dataDir: resolve(env.DATA_DIR ?? './data') };
+      this.database = {
+        kind: 'embedded',
+        dataDir: resolve(env.DATA_DIR ?? './data'),
+        // PGlite does not survive a write that finds the disk full. 64 MB leaves room for a new
+        // write-ahead-log file (16 MB) and a few of the largest posts (a post costs about
+        // twice its size: the row and its log; a 500x500 grid of random colours, 3.7 MB of
+        // JSON, took 2.3 + 2.3 MB).
+        minFreeBytes: (env.DATA_DIR_MIN_FREE_MB ?? 64) * 1024 * 1024,
+      };
     }
 
     if (this.production && (!env.HASHIDS_PUBLIC_SALT || !env.HASHIDS_SECRET_SALT)) {
@@ -113,9 +126,7 @@ export class AppConfig {
     };
     this.requestLog = env.REQUEST_LOG !== 'false';
     this.logLevel = env.LOG_LEVEL ?? 'info';
-    this.prettyLogs =
-      env.LOG_FORMAT === 'pretty' ||
-      (env.LOG_FORMAT === undefined && !this.production && Boolean(process.stdout.isTTY));
+    this.prettyLogs = prettyLogsWanted(env.LOG_FORMAT, this.production);
     this.gridCacheBytes = (env.GRID_CACHE_MB ?? 32) * 1024 * 1024;
     // A classroom posts from behind one address: 30 students, a few posts a minute each.
     this.postRateLimit = env.POST_RATE_LIMIT ?? 120;
@@ -126,6 +137,15 @@ export class AppConfig {
   static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return new AppConfig(validateEnv(env));
   }
+}
+
+/**
+ * Readable lines only when asked for, or on a developer's terminal; JSON lines everywhere else
+ * (production, pipes, files, and a LOG_FORMAT that is not valid: main.ts reports that one).
+ */
+export function prettyLogsWanted(logFormat: string | undefined, production: boolean): boolean {
+  if (logFormat !== undefined && logFormat !== '') return logFormat === 'pretty';
+  return !production && Boolean(process.stdout.isTTY);
 }
 
 function resolveSsl(env: EnvVars, production: boolean): DatabaseSsl | undefined {

@@ -63,6 +63,11 @@ export class EnvVars {
   DATA_DIR?: string;
 
   @IsOptional()
+  @IsInt()
+  @Min(0)
+  DATA_DIR_MIN_FREE_MB?: number;
+
+  @IsOptional()
   @IsString()
   @MinLength(1)
   HASHIDS_PUBLIC_SALT?: string;

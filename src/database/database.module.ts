@@ -2,9 +2,11 @@ import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from
 import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AppLifecycle } from '../common/lifecycle';
 import { AppConfig } from '../config/app-config';
 import { buildDataSourceOptions, DatabaseEndpoint } from './database-options';
 import { EmbeddedPostgres } from './embedded-postgres';
+import { StorageMonitor } from './storage-monitor';
 
 const DATABASE_ENDPOINT = Symbol('DATABASE_ENDPOINT');
 
@@ -34,12 +36,15 @@ class DatabaseEndpointModule {
       providers: [
         {
           provide: DATABASE_ENDPOINT,
-          inject: [AppConfig],
-          useFactory: async (config: AppConfig) => {
+          inject: [AppConfig, AppLifecycle],
+          useFactory: async (config: AppConfig, lifecycle: AppLifecycle) => {
             if (config.database.kind === 'server') {
               return { url: config.database.url, embedded: false };
             }
-            const owner = new EmbeddedPostgres(config.database.dataDir);
+            // The process cannot go on without its database: main.ts exits on a failure.
+            const owner = new EmbeddedPostgres(config.database.dataDir, (reason) =>
+              lifecycle.fail(reason),
+            );
             return { url: await owner.start(), embedded: true, owner };
           },
         },
@@ -55,6 +60,10 @@ export class DatabaseModule {
   static forRoot(): DynamicModule {
     return {
       module: DatabaseModule,
+      // The grids refuse posts on a full disk, the exception filter and /health report it.
+      global: true,
+      providers: [StorageMonitor],
+      exports: [StorageMonitor],
       imports: [
         TypeOrmModule.forRootAsync({
           imports: [DatabaseEndpointModule.register()],

@@ -3,11 +3,19 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import * as lockfile from 'proper-lockfile';
+import { isDiskFull } from '../common/database-errors';
+import { DataDirLock, DataDirLockedError } from './data-dir-lock';
+import { freeBytes, formatBytes } from './free-space';
+import { ErrorResponseScanner, ProtocolError } from './protocol-errors';
+
+export { DataDirLockedError } from './data-dir-lock';
 
 const SHARED_BUFFERS = '16MB';
+/** Postgres creates its write-ahead log in files of this size: less free than this is full. */
+export const WAL_SEGMENT_BYTES = 16 * 1024 * 1024;
 
-export class DataDirLockedError extends Error {}
+/** The data folder's disk is full: the embedded database cannot start there. */
+export class DataDirFullError extends Error {}
 
 /**
  * PGlite persisted in a folder, served over a loopback socket so the ordinary `pg` driver (and
@@ -17,39 +25,32 @@ export class EmbeddedPostgres {
   private readonly logger = new Logger(EmbeddedPostgres.name);
   private db?: PGlite;
   private server?: PGLiteSocketServer;
-  private releaseLock?: () => Promise<void>;
+  private lock?: DataDirLock;
+  private failure?: string;
 
-  constructor(private readonly dataDir: string) {}
+  /**
+   * `onFailure` hears when this process must stop using the folder: its lock was lost, or
+   * PGlite failed in a way it does not survive. By then nothing reaches PGlite any more.
+   */
+  constructor(
+    private readonly dataDir: string,
+    private readonly onFailure: (reason: string) => void = () => undefined,
+  ) {}
 
   async start(): Promise<string> {
-    // PGlite does not create parent folders.
-    mkdirSync(this.dataDir, { recursive: true });
     try {
-      // Two PGlite processes on one folder corrupt it; nothing in PGlite prevents that.
-      this.releaseLock = await lockfile.lock(this.dataDir, {
-        lockfilePath: join(this.dataDir, 'embedded.lock'),
-        retries: 0,
-        stale: 15_000,
-        update: 5_000,
-        onCompromised: (err) => this.logger.error(`Data folder lock lost: ${err.message}`),
-      });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new DataDirLockedError(
-          `The embedded database in ${this.dataDir} is already in use by another process. ` +
-            'Stop that process, or set DATA_DIR to another folder (or DATABASE_URL to a server).',
-        );
-      }
-      throw err;
-    }
-    try {
+      // PGlite does not create parent folders.
+      mkdirSync(this.dataDir, { recursive: true });
+      this.lock = await DataDirLock.acquire(this.dataDir, (why) =>
+        this.fail(`it lost the lock on its data folder (${why}); another process may open it`),
+      );
       this.db = await PGlite.create(join(this.dataDir, 'pgdata'), {
         // Postgres' buffer pool lives in PGlite's WebAssembly heap, so the default 128 MB is most
         // of what an idle embedded database costs; the OS page cache still sits behind it.
         startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],
       });
       this.server = new PGLiteSocketServer({
-        db: this.db,
+        db: this.guarded(this.db),
         host: '127.0.0.1',
         port: 0,
         maxConnections: 1,
@@ -57,7 +58,7 @@ export class EmbeddedPostgres {
       await this.server.start();
     } catch (err) {
       await this.stop();
-      throw err;
+      throw this.explainStartFailure(err);
     }
     const url = `postgres://postgres@${this.server.getServerConn()}/postgres`;
     this.logger.log(`Embedded Postgres (PGlite) in ${this.dataDir}`);
@@ -67,9 +68,86 @@ export class EmbeddedPostgres {
   async stop(): Promise<void> {
     await this.server?.stop().catch(() => undefined);
     this.server = undefined;
-    await this.db?.close().catch(() => undefined);
+    // A failed PGlite is left alone: closing it writes a checkpoint, into a folder that may be
+    // another process's by now, and a PGlite broken by a failed write can hang on it.
+    if (!this.failure) await this.db?.close().catch(() => undefined);
     this.db = undefined;
-    await this.releaseLock?.().catch(() => undefined);
-    this.releaseLock = undefined;
+    await this.lock?.release().catch(() => undefined);
+    this.lock = undefined;
   }
+
+  /**
+   * The PGlite the socket server sees: every answer is read for errors PGlite does not survive
+   * (tried on a full disk: after a failed write-ahead-log write every later query fails with
+   * XX000 or never returns, blocking the event loop), and after one no query reaches it again.
+   */
+  private guarded(db: PGlite): PGlite {
+    const exec: PGlite['execProtocolRawStream'] = async (message, options) => {
+      if (this.failure) throw new Error(`The embedded database stopped: ${this.failure}`);
+      const scanner = new ErrorResponseScanner();
+      const result = await db.execProtocolRawStream(message, {
+        ...options,
+        onRawData: (chunk) => {
+          scanner.push(chunk);
+          options?.onRawData?.(chunk);
+        },
+      });
+      const fatal = scanner.errors.find(breaksPglite);
+      if (fatal) this.fail(this.describe(fatal));
+      return result;
+    };
+    return new Proxy(db, {
+      get: (target, property) => {
+        if (property === 'execProtocolRawStream') return exec;
+        // The socket server rolls back a disconnected client's transaction: not on a dead PGlite.
+        if (property === 'isInTransaction') return () => !this.failure && target.isInTransaction();
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  private fail(reason: string): void {
+    if (this.failure) return;
+    this.failure = reason;
+    this.logger.error(
+      `The embedded database in ${this.dataDir} stopped: ${reason}. Nothing more is written to it.`,
+    );
+    // After the failing answer has gone out: from now on connections are refused.
+    setImmediate(() => void this.server?.stop().catch(() => undefined));
+    this.onFailure(`The embedded database stopped: ${reason}`);
+  }
+
+  private describe(error: ProtocolError): string {
+    const free = freeBytes(this.dataDir);
+    const full = isDiskFull(error) || (free !== undefined && free < WAL_SEGMENT_BYTES);
+    const space = free === undefined ? '' : `; ${formatBytes(free)} free on its disk`;
+    return full
+      ? `no space left on device in ${this.dataDir} (${error.message}${space})`
+      : `${error.message} (SQLSTATE ${error.code}${space})`;
+  }
+
+  /** A full disk at start shows up as anything from ENOSPC to PGlite's bare `ErrnoError 51`. */
+  private explainStartFailure(err: unknown): unknown {
+    if (err instanceof DataDirLockedError) return err;
+    const free = freeBytes(this.dataDir);
+    if (isDiskFull(err) || (free !== undefined && free < WAL_SEGMENT_BYTES)) {
+      const space = free === undefined ? '' : ` (${formatBytes(free)} free)`;
+      return new DataDirFullError(
+        `The embedded database cannot start in DATA_DIR=${this.dataDir}: no space left on device${space}. ` +
+          'Free some space, or set DATA_DIR to a folder on another disk.',
+      );
+    }
+    return err;
+  }
+}
+
+/** Errors after which PGlite's state cannot be trusted (Postgres itself would restart). */
+function breaksPglite(error: ProtocolError): boolean {
+  return (
+    error.severity === 'PANIC' ||
+    error.code === '53100' ||
+    error.code.startsWith('58') ||
+    error.code.startsWith('XX')
+  );
 }

@@ -1,7 +1,8 @@
-import { Injectable, OnModuleDestroy, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { RetryLaterException } from '../common/logged-http-exception';
 import type { GridLimits } from '../config/app-config';
 import type { CheckedPost, GridTask, GridTaskResult, PageParts } from './grid-worker.thread';
 
@@ -66,8 +67,9 @@ export class GridWorker implements OnModuleDestroy {
     transferList?: ArrayBuffer[],
   ): Promise<GridTaskResult<T>> {
     if (this.pendingChars > 0 && this.pendingChars + chars > MAX_PENDING_CHARS) {
-      throw new ServiceUnavailableException(
+      throw new RetryLaterException(
         'The server is busy drawing big grids; please try again in a few seconds',
+        5,
       );
     }
     this.pendingChars += chars;

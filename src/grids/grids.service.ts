@@ -3,6 +3,7 @@ import { CommitUnconfirmedError } from '../common/database-errors';
 import type { AnswerBody, ImmutableAnswer } from '../common/immutable-answer';
 import { LoggedHttpException } from '../common/logged-http-exception';
 import { ViewRenderer } from '../common/views';
+import { StorageMonitor } from '../database/storage-monitor';
 import { GridCache } from './grid-cache';
 import type { Visibility } from './grid-data';
 import { GridIds } from './grid-ids';
@@ -60,6 +61,7 @@ export class GridsService {
     private readonly cache: GridCache,
     private readonly views: ViewRenderer,
     private readonly worker: GridWorker,
+    private readonly storage: StorageMonitor,
   ) {}
 
   /** Origins taken from requests whose pages are cached (see `pageCacheKind`). */
@@ -67,6 +69,7 @@ export class GridsService {
 
   /** Stores a post; answers the URL of its page at `origin`. */
   async create(post: GridPost, origin: string): Promise<string> {
+    this.storage.assertRoomToWrite();
     const visibility: Visibility = post.secret ? 'secret' : 'public';
     const pageUrl = (id: number) =>
       `${origin}${gridPagePath(visibility, this.ids.encode(visibility, id))}`;
@@ -79,6 +82,7 @@ export class GridsService {
         ipbClass: post.ipbClass,
         secret: post.secret,
       });
+      this.storage.recordWriteOk();
       return pageUrl(id);
     } catch (err) {
       if (!(err instanceof CommitUnconfirmedError)) throw err;

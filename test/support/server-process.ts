@@ -15,62 +15,136 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export interface ServerProcess {
-  child: ChildProcess;
-  baseUrl: string;
-  /** Everything the process wrote to stdout and stderr so far. */
-  output(): string;
-  /** SIGKILL unless it has exited already. */
-  kill(): Promise<void>;
-}
-
 const ROOT = join(__dirname, '..', '..');
+/** The server from its TypeScript source, as the tests run it. */
+const SOURCE_SERVER = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')];
 
-/**
- * The real server (`src/main.ts` through ts-node) in a process of its own, on the test database:
- * for what only a whole process shows (signals, event-loop stalls seen from outside, memory).
- */
-export async function startServerProcess(env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+/** The environment a spawned server runs with: the test database, JSON logs, a free port. */
+export function serverEnv(port: number, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
     NODE_ENV: 'test',
+    PORT: String(port),
     LOG_FORMAT: 'json',
-    REQUEST_LOG: 'false',
     HASHIDS_PUBLIC_SALT: 'public',
     HASHIDS_SECRET_SALT: 'secret',
   };
   if (usingServer) base.DATABASE_URL = process.env.TEST_DATABASE_URL;
-  else base.DATA_DIR = freshEmbeddedDataDir();
-  const main = join(ROOT, 'src', 'main.ts');
-  return spawnServer(['-r', 'ts-node/register/transpile-only', main], { ...base, ...env });
+  else if (!('DATA_DIR' in env)) base.DATA_DIR = freshEmbeddedDataDir();
+  return { ...base, ...env };
 }
 
-/**
- * `node <args>` as a server on a free port (PORT is set), answering /health, with exactly the
- * environment given (and PATH): the benchmarks start the production build this way.
- */
-export async function spawnServer(args: string[], env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const kill = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
-  };
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) break;
-    const up = await rawRequest(`${baseUrl}/health`).catch(() => null);
-    if (up?.status === 200) return { child, baseUrl, output: () => output, kill };
-    await new Promise((resolve) => setTimeout(resolve, 250));
+/** The real server (`src/main.ts`), as its own process, with its output collected. */
+export class ServerProcess {
+  readonly child: ChildProcess;
+  readonly baseUrl: string;
+  /** stdout and stderr, interleaved as they arrived. */
+  output = '';
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  private constructor(port: number, env: NodeJS.ProcessEnv, args = SOURCE_SERVER) {
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString('utf8');
+      this.output += chunk.toString('utf8');
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString('utf8');
+      this.output += chunk.toString('utf8');
+    });
+    this.exited = once(this.child, 'exit').then(([code, signal]) => ({
+      code: code as number | null,
+      signal: signal as NodeJS.Signals | null,
+    }));
   }
-  await kill();
-  throw new Error(`server did not start:\n${output}`);
+
+  /** Spawns the server; `env` is added to serverEnv's (DATA_DIR, DATABASE_URL: undefined...). */
+  static async spawn(env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+    const port = await freePort();
+    return new ServerProcess(port, serverEnv(port, env));
+  }
+
+  /**
+   * `node <args>` (the production build, say) with exactly `env` (plus PATH and a free PORT),
+   * once /health answers 200: the benchmarks run the server as production does.
+   */
+  static async startBuild(args: string[], env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+    const port = await freePort();
+    const all = { PATH: process.env.PATH, ...env, PORT: String(port) };
+    const server = new ServerProcess(port, all, args);
+    await server.waitUntilHealthy();
+    return server;
+  }
+
+  /** Spawns the server and waits until /health answers 200. */
+  static async start(env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<ServerProcess> {
+    const server = await ServerProcess.spawn(env);
+    await server.waitUntilHealthy(timeoutMs);
+    return server;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async waitUntilHealthy(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`server exited before it was healthy:\n${this.output}`);
+      const res = await rawRequest(`${this.baseUrl}/health`).catch(() => null);
+      if (res?.status === 200) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`server not healthy after ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  /** Resolves with the exit, or rejects when the process is still running after `timeoutMs`. */
+  async waitForExit(
+    timeoutMs: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`still running after ${timeoutMs} ms:\n${this.output}`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Every line it wrote, parsed: fails on a line that is not one JSON object. */
+  jsonLines(stream: 'stdout' | 'stderr' | 'output' = 'output'): Record<string, unknown>[] {
+    return this[stream]
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          throw new Error(`not a JSON line: ${JSON.stringify(line)}\nin:\n${this[stream]}`);
+        }
+      });
+  }
+
+  /** SIGKILL if still running (afterAll), and wait for it to be gone. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
 }

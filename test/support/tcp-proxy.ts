@@ -17,6 +17,8 @@ export class TcpProxy {
   private readonly links = new Set<Link>();
   private frozen = false;
   private freezeTrigger?: RegExp;
+  /** While set, the database's answers wait: a slow query rather than a stalled network. */
+  private holding = false;
   /** What waits for the thaw: closes seen while frozen, connections to open. */
   private readonly onThaw: (() => void)[] = [];
   port = 0;
@@ -41,6 +43,7 @@ export class TcpProxy {
   /** Refuse new connections and kill the open ones, as a crashed database would. */
   async stop(): Promise<void> {
     this.frozen = false;
+    this.holding = false;
     this.freezeTrigger = undefined;
     this.onThaw.length = 0;
     for (const { client, upstream } of this.links) {
@@ -51,6 +54,18 @@ export class TcpProxy {
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** The database still gets what the app sends, but its answers wait until `release()`. */
+  hold(): void {
+    this.holding = true;
+    for (const { upstream } of this.links) upstream?.pause();
+  }
+
+  release(): void {
+    this.holding = false;
+    if (this.frozen) return;
+    for (const { upstream } of this.links) upstream?.resume();
   }
 
   /** Stop forwarding both ways; new connections are accepted and wait, as the kernel would. */
@@ -76,7 +91,7 @@ export class TcpProxy {
     this.freezeTrigger = undefined;
     for (const { client, upstream } of this.links) {
       client.resume();
-      upstream?.resume();
+      if (!this.holding) upstream?.resume();
     }
     for (const action of this.onThaw.splice(0)) action();
   }
@@ -111,6 +126,7 @@ export class TcpProxy {
       allowHalfOpen: true,
     });
     link.upstream = upstream;
+    if (this.holding) upstream.pause();
     upstream.on('close', () => {
       if (link.client.destroyed) this.links.delete(link);
     });

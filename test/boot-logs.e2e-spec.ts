@@ -1,0 +1,69 @@
+import { DataDirLock } from '../src/database/data-dir-lock';
+import { ServerProcess, freePort } from './support/server-process';
+import { freshEmbeddedDataDir } from './support/test-config';
+
+/** Every line on stdout and on stderr is one JSON object, and nothing is coloured. */
+function expectOnlyJsonLines(server: ServerProcess): Record<string, unknown>[] {
+  expect(server.output).not.toContain('\u001b[');
+  server.jsonLines('stderr');
+  return server.jsonLines('stdout');
+}
+
+/** A boot that fails is logged the way a running app logs: in production, JSON lines. */
+describe('a server that cannot start', () => {
+  const servers: ServerProcess[] = [];
+  const spawn = async (env: NodeJS.ProcessEnv) => {
+    const server = await ServerProcess.spawn(env);
+    servers.push(server);
+    return server;
+  };
+  afterAll(async () => {
+    for (const server of servers) await server.kill();
+  });
+
+  it('with its database down (production), logs the retries and the failure as JSON lines, and exits non-zero', async () => {
+    const server = await spawn({
+      NODE_ENV: 'production',
+      LOG_FORMAT: undefined,
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/nowhere`,
+      DATABASE_SSL: 'false',
+    });
+    const { code } = await server.waitForExit(60_000);
+    expect(code).not.toBe(0);
+    const lines = expectOnlyJsonLines(server);
+    expect(lines.some((l) => /Unable to connect to the database/.test(String(l.msg)))).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ level: 50 });
+    expect(String(lines.at(-1)!.msg)).toMatch(/ECONNREFUSED/);
+  }, 90_000);
+
+  it('with its data folder locked, logs one JSON line naming the folder and its owner, and exits non-zero', async () => {
+    const dataDir = freshEmbeddedDataDir();
+    const lock = await DataDirLock.acquire(dataDir, () => undefined);
+    try {
+      const server = await spawn({ DATABASE_URL: undefined, DATA_DIR: dataDir });
+      const { code } = await server.waitForExit(60_000);
+      expect(code).not.toBe(0);
+      const lines = expectOnlyJsonLines(server);
+      const refusal = lines.filter((l) => String(l.msg).includes(dataDir));
+      expect(refusal).toHaveLength(1);
+      expect(refusal[0].msg).toContain(`already in use by process ${process.pid}`);
+    } finally {
+      await lock.release();
+    }
+  }, 90_000);
+
+  it('with an invalid environment (production), logs one JSON line naming the variable, and exits non-zero', async () => {
+    const server = await spawn({
+      NODE_ENV: 'production',
+      LOG_FORMAT: undefined,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/unused',
+      PORT: 'eighty',
+    });
+    const { code } = await server.waitForExit(60_000);
+    expect(code).not.toBe(0);
+    const lines = expectOnlyJsonLines(server);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 60 });
+    expect(lines[0].msg).toMatch(/PORT/);
+  }, 90_000);
+});

@@ -1,0 +1,62 @@
+import { AppLifecycle } from '../src/common/lifecycle';
+import { rawRequest } from './support/http';
+import { startTestApp, TestApp } from './support/test-app';
+
+/** Keeps the event loop busy, as a big synchronous job in the same process would. */
+function blockEventLoop(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spin
+  }
+}
+
+describe('GET /health', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers 200 with the database, the storage and the process up', async () => {
+    const res = await rawRequest(`${t.baseUrl}/health`);
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({
+      status: 'ok',
+      details: {
+        database: { status: 'up' },
+        storage: { status: 'up' },
+        process: { status: 'up' },
+      },
+    });
+  });
+
+  it('measures the database, not the event loop: a loop blocked 1.5 s while the ping is in flight still answers 200', async () => {
+    const query = t.dataSource.query.bind(t.dataSource);
+    const spy = jest.spyOn(t.dataSource, 'query').mockImplementation(((sql: string) => {
+      const answer = query(sql);
+      // The ping is on its way and its timeout armed: now the loop is blocked.
+      setImmediate(() => blockEventLoop(1500));
+      return answer;
+    }) as never);
+    try {
+      const started = performance.now();
+      const res = await rawRequest(`${t.baseUrl}/health`);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(1500);
+      expect(spy).toHaveBeenCalledWith('SELECT 1');
+      expect(res.json()).toMatchObject({ details: { database: { status: 'up' } } });
+      expect(res.status).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('answers 503, saying it is shutting down, once the drain has begun', async () => {
+    t.app.get(AppLifecycle).startDraining();
+    const res = await rawRequest(`${t.baseUrl}/health`);
+    expect(res.status).toBe(503);
+    expect(res.headers.connection).toBe('close');
+    expect(res.json()).toMatchObject({
+      error: { process: { status: 'down', message: 'shutting down' } },
+    });
+  });
+});
