@@ -18,7 +18,7 @@ import { Client } from 'pg';
 import { PAGE_TABLE_MAX_BLOCKS } from '../src/grids/grid-worker.thread';
 import { AppConfig } from '../src/config/app-config';
 import { clientBody } from '../test/support/grid-factory';
-import { ServerProcess } from '../test/support/server-process';
+import { procfileWebArgs, ServerProcess } from '../test/support/server-process';
 
 const TARGET_MB = 350;
 const GRIDS = Number(process.env.BENCH_GRIDS ?? 2000);
@@ -86,17 +86,6 @@ async function freshDatabase(): Promise<void> {
   } finally {
     await admin.end();
   }
-}
-
-/** The Procfile's web command, as `node` arguments (`node` itself is this process's binary). */
-function procfileWebArgs(): string[] {
-  const line = readFileSync(join(ROOT, 'Procfile'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('web:'));
-  const words = (line ?? 'web: node dist/main.js').slice(4).trim().split(/\s+/);
-  // `npm start` runs `node dist/main.js`.
-  if (words[0] === 'npm') return ['dist/main.js'];
-  return words[0] === 'node' ? words.slice(1) : words;
 }
 
 async function main(): Promise<void> {

@@ -27,6 +27,8 @@ describe('a server that cannot start', () => {
       LOG_FORMAT: undefined,
       DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/nowhere`,
       DATABASE_SSL: 'false',
+      PUBLIC_URL: 'http://www.example.org',
+      DATA_DIR: undefined,
     });
     const { code } = await server.waitForExit(60_000);
     expect(code).not.toBe(0);

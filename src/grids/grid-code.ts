@@ -1,5 +1,9 @@
 import hljs from 'highlight.js/lib/core';
 import python from 'highlight.js/lib/languages/python';
+import hbs from 'hbs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VIEWS_DIR } from '../common/paths';
 
 hljs.registerLanguage('python', python);
 
@@ -47,6 +51,22 @@ export function codeView(codeCells: unknown): CodeView {
     });
   }
   return { cells, hiddenCells: codeCells.length - cells.length };
+}
+
+let sectionTemplate: ((context: object) => string) | undefined;
+
+/**
+ * The page's code section (views/partials/code-cells.hbs), or null for a grid without code cells.
+ * Made on the grid worker thread with the rest of the grid's markup: the highlighted code of a
+ * long notebook is megabytes of strings the serving thread never has to hold.
+ */
+export function codeSectionHtml(codeCells: unknown, codeScriptPath: string): string | null {
+  const view = codeView(codeCells);
+  if (view.cells.length === 0) return null;
+  sectionTemplate ??= hbs.handlebars.compile(
+    readFileSync(join(VIEWS_DIR, 'partials', 'code-cells.hbs'), 'utf8'),
+  );
+  return sectionTemplate({ ...view, codeScript: codeScriptPath });
 }
 
 /** The code cells as one Python file, in the `# In[n]:` form Jupyter's script export uses. */

@@ -33,21 +33,22 @@ export function postedDate(createdAt: Date | null): { iso: string; text: string 
   return { iso, text: iso.slice(0, 10) };
 }
 
-/** What views/pages/grid.hbs shows for one grid. */
+/**
+ * What views/pages/grid.hbs shows for one grid. The table and the code section are made on the
+ * grid worker: the page gets `markers.table` and `markers.code` in their places, for their bytes.
+ */
 export function gridPageModel(
   grid: StoredGrid,
   parts: PageParts,
   visibility: Visibility,
   hashId: string,
   pageUrl: string,
-  tableHtml: string,
+  markers: { table: string; code: string },
 ) {
   const secret = visibility === 'secret';
   const ipbClass = grid.ipbClass === 'ImageGrid' ? 'ImageGrid' : 'BlockGrid';
   const size = `${String(parts.width)} × ${String(parts.height)}`;
-  const cells = parts.code.cells;
-  const cellCount = cells.length + parts.code.hiddenCells;
-  const path = gridPagePath(visibility, hashId);
+  const cellCount = Array.isArray(grid.codeCells) ? grid.codeCells.length : 0;
   return {
     title: `${secret ? 'Secret grid' : 'Grid'} ${hashId}`,
     description: `A ${size} ${ipbClass} of coloured blocks made with ipythonblocks${
@@ -61,11 +62,12 @@ export function gridPageModel(
     size,
     blockCount: Number(parts.width) * Number(parts.height),
     // Too many blocks for a table: the page shows the grid's picture instead.
-    tableHtml: parts.table ? tableHtml : undefined,
-    picture: parts.table ? undefined : { src: `${path}.png`, blocks: parts.blocks },
-    codeCells: cells,
-    hiddenCells: parts.code.hiddenCells,
-    codeScript: `${path}.py`,
+    tableHtml: parts.table ? markers.table : undefined,
+    picture: parts.table
+      ? undefined
+      : { src: `${gridPagePath(visibility, hashId)}.png`, blocks: parts.blocks },
+    codeSection: parts.code ? markers.code : '',
+    hasCode: parts.code !== null,
     remix: `${ipbClass}.from_web('${hashId}'${secret ? ', secret=True' : ''})`,
     posted: postedDate(grid.createdAt),
     ipbVersion: grid.ipbVersion,

@@ -36,9 +36,17 @@ export class GridWorker implements OnModuleDestroy {
     });
   }
 
-  /** The parts of a grid's page that depend on its data: the table and the code cells. */
-  renderPage(gridJson: string, tableId: string, codeCells: unknown): Promise<PageParts> {
-    return this.run({ kind: 'page', gridJson, tableId, codeCells }, gridJson.length);
+  /**
+   * The parts of a grid's page made from its data: the table and the code section (whose notes
+   * link the whole code at `codeScript`).
+   */
+  renderPage(
+    gridJson: string,
+    tableId: string,
+    codeCells: unknown,
+    codeScript: string,
+  ): Promise<PageParts> {
+    return this.run({ kind: 'page', gridJson, tableId, codeCells, codeScript }, gridJson.length);
   }
 
   async renderPng(gridJson: string): Promise<Buffer> {

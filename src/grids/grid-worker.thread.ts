@@ -1,5 +1,5 @@
 import type { GridLimits } from '../config/app-config';
-import { codeView, CodeView } from './grid-code';
+import { codeSectionHtml } from './grid-code';
 import type { GridData } from './grid-data';
 import { renderGridPng } from './grid-image';
 import { checkGridPost, FieldError, GridPost } from './grid-post.pipe';
@@ -17,7 +17,7 @@ import { parseJsonBody } from './json-body.middleware';
 export const PAGE_TABLE_MAX_BLOCKS = 40_000;
 
 export type GridTask =
-  | { kind: 'page'; gridJson: string; tableId: string; codeCells: unknown }
+  | { kind: 'page'; gridJson: string; tableId: string; codeCells: unknown; codeScript: string }
   | { kind: 'png'; gridJson: string }
   | { kind: 'post'; body: Uint8Array; limits: GridLimits };
 
@@ -29,7 +29,8 @@ export interface PageParts {
   height: unknown;
   /** Blocks the grid holds (rows times their lengths, whatever width and height say). */
   blocks: number;
-  code: CodeView;
+  /** The page's code section as UTF-8 (views/partials/code-cells.hbs), or null: no code cells. */
+  code: Uint8Array | null;
 }
 
 export type CheckedPost =
@@ -57,7 +58,14 @@ function page(task: Extract<GridTask, { kind: 'page' }>): PageParts {
   if (blocks <= PAGE_TABLE_MAX_BLOCKS) {
     table = Buffer.from(gridTableHtml(grid, task.tableId), 'utf8');
   }
-  return { table, width: grid.width, height: grid.height, blocks, code: codeView(task.codeCells) };
+  const code = codeSectionHtml(task.codeCells, task.codeScript);
+  return {
+    table,
+    width: grid.width,
+    height: grid.height,
+    blocks,
+    code: code === null ? null : Buffer.from(code, 'utf8'),
+  };
 }
 
 async function png(task: Extract<GridTask, { kind: 'png' }>): Promise<Uint8Array> {

@@ -14,7 +14,21 @@ import { GridWorker } from './grid-worker.service';
 import { GridsRepository, GridSummary } from './grids.repository';
 import { gridPagePath, type Origin } from './public-url';
 
-const TABLE_MARKER = '<!--ipb:grid-table-->';
+const PAGE_MARKERS = { table: '<!--ipb:grid-table-->', code: '<!--ipb:code-cells-->' };
+
+/** `html` as UTF-8 with each marker that is in it replaced by its bytes, in order. */
+function splice(html: string, parts: [marker: string, bytes: Uint8Array | null][]): Buffer {
+  const chunks: Uint8Array[] = [];
+  let from = 0;
+  for (const [marker, bytes] of parts) {
+    const at = bytes ? html.indexOf(marker, from) : -1;
+    if (at < 0) continue;
+    chunks.push(Buffer.from(html.slice(from, at), 'utf8'), bytes!);
+    from = at + marker.length;
+  }
+  chunks.push(Buffer.from(html.slice(from), 'utf8'));
+  return Buffer.concat(chunks);
+}
 /** Without PUBLIC_URL: localhost, 127.0.0.1, a LAN address, a tunnel... */
 const MAX_CACHED_PAGE_ORIGINS = 4;
 
@@ -105,26 +119,24 @@ export class GridsService {
     return this.cached(this.pageCacheKind(origin), visibility, hashId, async (id) => {
       const grid = await this.grids.findById(visibility, id);
       if (!grid) return null;
+      const path = gridPagePath(visibility, hashId);
       const parts = await this.worker.renderPage(
         grid.gridDataJson,
         `-${visibility}-${hashId}`,
         grid.codeCells,
+        `${path}.py`,
       );
-      const url = `${origin.url}${gridPagePath(visibility, hashId)}`;
-      // The page is rendered around a marker and the table's bytes, made on the worker, go in
-      // its place: a 200x200 grid's 5 MB of table never becomes a string here.
+      // The page is rendered around markers, and the bytes the worker made go in their places:
+      // a 200x200 grid's 5 MB of table, or a notebook's highlighted code, never become strings
+      // on this thread.
       const html = await this.views.render(
         'pages/grid',
-        gridPageModel(grid, parts, visibility, hashId, url, TABLE_MARKER),
+        gridPageModel(grid, parts, visibility, hashId, `${origin.url}${path}`, PAGE_MARKERS),
       );
-      const at = html.indexOf(TABLE_MARKER);
-      const body = parts.table
-        ? Buffer.concat([
-            Buffer.from(html.slice(0, at), 'utf8'),
-            parts.table,
-            Buffer.from(html.slice(at + TABLE_MARKER.length), 'utf8'),
-          ])
-        : Buffer.from(html, 'utf8');
+      const body = splice(html, [
+        [PAGE_MARKERS.table, parts.table],
+        [PAGE_MARKERS.code, parts.code],
+      ]);
       return { body, contentType: 'text/html; charset=utf-8' };
     });
   }

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rawRequest } from './http';
 import { freshEmbeddedDataDir, usingServer } from './test-config';
@@ -16,8 +17,28 @@ export async function freePort(): Promise<number> {
 }
 
 const ROOT = join(__dirname, '..', '..');
-/** The server from its TypeScript source, as the tests run it. */
-const SOURCE_SERVER = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')];
+
+/** The Procfile's `web:` command, as `node`'s arguments: how production starts the server. */
+export function procfileWebArgs(): string[] {
+  const line = readFileSync(join(ROOT, 'Procfile'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('web:'));
+  if (!line) throw new Error('Procfile has no web: line');
+  const [command, ...args] = line.slice('web:'.length).trim().split(/\s+/);
+  if (command !== 'node') throw new Error(`Procfile's web: line runs ${command}, not node`);
+  return args;
+}
+
+/**
+ * The server from its TypeScript source, with the node options production runs it with (the
+ * Procfile's: heap sizes matter to what a whole process shows).
+ */
+const SOURCE_SERVER = [
+  ...procfileWebArgs().filter((arg) => arg.startsWith('--')),
+  '-r',
+  'ts-node/register/transpile-only',
+  join(ROOT, 'src', 'main.ts'),
+];
 
 /** The environment a spawned server runs with: the test database, JSON logs, a free port. */
 export function serverEnv(port: number, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
