@@ -24,6 +24,11 @@ export interface AnswerBody {
   contentType: string;
   /** false for bodies compressed already (PNG). */
   compressible?: boolean;
+  /**
+   * A strong ETag made by whoever knows what the body is made of (a page: its template and the
+   * digests of its parts); by default a SHA-1 of the body.
+   */
+  etag?: string;
 }
 
 type Encoding = 'br' | 'gzip';
@@ -52,9 +57,10 @@ export class ImmutableAnswer {
    */
   static async create(made: AnswerBody, keep: boolean): Promise<ImmutableAnswer> {
     const { body, contentType } = made;
-    // Web Crypto digests on libuv's thread pool: a 5 MB page is 10 ms of SHA-1 off this thread.
-    const digest = await webcrypto.subtle.digest('SHA-1', body);
-    const etag = `"${Buffer.from(digest).toString('base64url')}"`;
+    // Web Crypto digests on libuv's thread pool: a 5 MB body is 10 ms of SHA-1 off this thread.
+    const etag =
+      made.etag ??
+      `"${Buffer.from(await webcrypto.subtle.digest('SHA-1', body)).toString('base64url')}"`;
     const compressible = made.compressible !== false && body.length >= MIN_COMPRESS_BYTES;
     if (!compressible || !keep) {
       return new ImmutableAnswer(etag, contentType, body.length, body, null, null, compressible);

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { GridLimits } from '../config/app-config';
 import { codeSectionHtml } from './grid-code';
 import type { GridData } from './grid-data';
@@ -24,6 +26,8 @@ export type GridTask =
 export interface PageParts {
   /** The library's table markup as UTF-8, or null when the grid is too big for a table. */
   table: Uint8Array | null;
+  /** SHA-1 of the table and the code section (page ETags are made from them, not the bytes). */
+  digest: string;
   /** `width` and `height` as stored (imported rows may hold odd values). */
   width: unknown;
   height: unknown;
@@ -51,21 +55,33 @@ function parseGrid(json: string): GridData {
   return (typeof value === 'object' && value !== null ? value : {}) as GridData;
 }
 
-function page(task: Extract<GridTask, { kind: 'page' }>): PageParts {
+function page(task: Extract<GridTask, { kind: 'page' }>): unknown {
   const grid = parseGrid(task.gridJson);
   const blocks = drawnBlockCount(grid);
-  let table: Uint8Array | null = null;
-  if (blocks <= PAGE_TABLE_MAX_BLOCKS) {
-    table = Buffer.from(gridTableHtml(grid, task.tableId), 'utf8');
-  }
+  const table =
+    blocks <= PAGE_TABLE_MAX_BLOCKS ? ownBytes(gridTableHtml(grid, task.tableId)) : null;
   const code = codeSectionHtml(task.codeCells, task.codeScript);
-  return {
+  const codeBytes = code === null ? null : ownBytes(code);
+  const digest = createHash('sha1');
+  for (const part of [table, codeBytes]) digest.update(part ?? '-');
+  const parts: PageParts = {
     table,
+    digest: digest.digest('base64url'),
     width: grid.width,
     height: grid.height,
     blocks,
-    code: code === null ? null : Buffer.from(code, 'utf8'),
+    code: codeBytes,
   };
+  // Handed over, not copied: megabytes the serving thread would otherwise allocate again.
+  const moved = [table, codeBytes].filter((b) => b !== null).map((b) => b.buffer);
+  return move({ [transferableSymbol]: moved, [valueSymbol]: parts });
+}
+
+/** `text` as UTF-8 in an ArrayBuffer of its own (Buffer.from pools small ones), to hand over. */
+function ownBytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(Buffer.byteLength(text, 'utf8'));
+  Buffer.from(bytes.buffer).write(text, 'utf8');
+  return bytes;
 }
 
 async function png(task: Extract<GridTask, { kind: 'png' }>): Promise<Uint8Array> {

@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { CommitUnconfirmedError } from '../common/database-errors';
 import type { AnswerBody, ImmutableAnswer } from '../common/immutable-answer';
 import { LoggedHttpException } from '../common/logged-http-exception';
@@ -137,7 +138,10 @@ export class GridsService {
         [PAGE_MARKERS.table, parts.table],
         [PAGE_MARKERS.code, parts.code],
       ]);
-      return { body, contentType: 'text/html; charset=utf-8' };
+      // The page's bytes are its template's and the parts': a digest of the template and of the
+      // parts' digests (the worker's) is as strong an ETag as one of the whole page.
+      const etag = createHash('sha1').update(html).update(parts.digest).digest('base64url');
+      return { body, contentType: 'text/html; charset=utf-8', etag: `"${etag}"` };
     });
   }
 
