@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 
 export interface RawResponse {
   status: number;
@@ -21,6 +21,8 @@ export function rawRequest(
     headers?: Record<string, string>;
     /** Fail when the socket is idle this long (default: wait for ever). */
     timeoutMs?: number;
+    /** Default: Node's global agent. */
+    agent?: Agent;
   } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
@@ -28,7 +30,8 @@ export function rawRequest(
     const headers: Record<string, string | number> = { ...options.headers };
     if (body) headers['Content-Length'] = body.length;
     const method = options.method ?? 'GET';
-    const req = request(url, { method, headers, timeout: options.timeoutMs }, (res) => {
+    const { agent, timeoutMs: timeout } = options;
+    const req = request(url, { method, headers, timeout, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
