@@ -10,53 +10,32 @@
  * Env: BENCH_DATABASE_URL (default: a fresh local ipb_bench_memory database), BENCH_GRIDS (2000),
  * BENCH_CACHE_MB (the server's GRID_CACHE_MB; default: the app's own default).
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { join } from 'node:path';
-import { Client } from 'pg';
+import { Agent } from 'node:http';
 import { PAGE_TABLE_MAX_BLOCKS } from '../src/grids/grid-worker.thread';
 import { AppConfig } from '../src/config/app-config';
-import { clientBody } from '../test/support/grid-factory';
+import { blocks, clientBody } from '../test/support/grid-factory';
+import { rawRequest, type RawResponse } from '../test/support/http';
 import { procfileWebArgs, ServerProcess } from '../test/support/server-process';
+import {
+  benchDatabaseUrl,
+  createBenchDatabase,
+  killOnExit,
+  processMemoryMb,
+  runMigrations,
+} from './support';
 
 const TARGET_MB = 350;
 const GRIDS = Number(process.env.BENCH_GRIDS ?? 2000);
-const DB_URL =
-  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ipb_bench_memory';
-const ROOT = join(__dirname, '..');
+const DB_URL = benchDatabaseUrl('ipb_bench_memory');
 const BROWSER = { 'Accept-Encoding': 'gzip, deflate, br' };
 // What Python's requests sends, so what BlockGrid.from_web() reads with.
 const PYTHON_CLIENT = { 'Accept-Encoding': 'gzip, deflate' };
 
-/** Resident and peak resident memory of a process, in MB (Linux). */
-function memory(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function call(
-  url: string,
-  options: { method?: string; body?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const body = options.body === undefined ? undefined : Buffer.from(options.body);
-    const headers: Record<string, string | number> = { ...options.headers };
-    if (body) headers['Content-Length'] = body.length;
-    const req = request(url, { method: options.method ?? 'GET', headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+/** A request with exactly these headers (no Content-Type, as the Python client posts). */
+function call(url: string, options: Parameters<typeof rawRequest>[1] = {}): Promise<RawResponse> {
+  return rawRequest(url, { ...options, agent });
 }
 
 /** Runs `task(i)` for i in [0, n) with `concurrency` at a time, failing on a non-2xx answer. */
@@ -73,23 +52,8 @@ async function pool(n: number, concurrency: number, task: (i: number) => Promise
   );
 }
 
-async function freshDatabase(): Promise<void> {
-  if (process.env.BENCH_DATABASE_URL) return; // someone else's database: never drop it
-  const url = new URL(DB_URL);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-}
-
 async function main(): Promise<void> {
-  await freshDatabase();
+  await createBenchDatabase(DB_URL, { fresh: true });
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: 'production',
     DATABASE_URL: DB_URL,
@@ -102,13 +66,14 @@ async function main(): Promise<void> {
     ...(process.env.BENCH_CACHE_MB ? { GRID_CACHE_MB: process.env.BENCH_CACHE_MB } : {}),
   };
   // Production migrates in the release phase, before the web process starts.
-  const migrate = await spawnMigrations(env);
-  if (migrate !== 0) throw new Error(`migration:run exited ${migrate}`);
+  await runMigrations(env);
   const limits = AppConfig.fromEnv(env).limits;
   const server = await ServerProcess.startBuild(procfileWebArgs(), env);
+  killOnExit(server.child);
   const rows: [string, number, number][] = [];
   const mark = (phase: string) => {
-    const m = memory(server.pid);
+    const m = processMemoryMb(server.pid);
+    if (!m) throw new Error(`the server exited:\n${server.output}`);
     rows.push([phase, m.rss, m.peak]);
     console.log(
       `${phase.padEnd(58)} RSS ${m.rss.toFixed(0).padStart(4)} MB, peak ${m.peak.toFixed(0)} MB`,
@@ -121,9 +86,11 @@ async function main(): Promise<void> {
     await pool(GRIDS, 4, async (i) => {
       const body = clientBody({}, 100, 100);
       // Distinct grids: every one a cache miss and a picture of its own.
-      body.grid_data.blocks = (body.grid_data.blocks as number[][][]).map((row, r) =>
-        row.map((b, c) => [(r * 3 + i) % 256, (c * 7 + i * 13) % 256, (i * 31) % 256, b[3]]),
-      );
+      body.grid_data.blocks = blocks(100, 100, 20, (r, c) => [
+        (r * 3 + i) % 256,
+        (c * 7 + i * 13) % 256,
+        (i * 31) % 256,
+      ]);
       const res = await call(`${server.baseUrl}/post`, {
         method: 'POST',
         body: JSON.stringify(body),
@@ -195,22 +162,6 @@ async function main(): Promise<void> {
     `\npeak RSS ${peak.toFixed(0)} MB (target < ${TARGET_MB} MB): ${peak < TARGET_MB ? 'PASS' : 'MISS'}`,
   );
   if (peak >= TARGET_MB) process.exitCode = 1;
-}
-
-function spawnMigrations(env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['node_modules/typeorm/cli.js', 'migration:run', '-d', 'dist/database/data-source.js'],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, ...env },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-    child.on('exit', (code) => resolve(code ?? 1));
-    child.on('error', reject);
-  });
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,6 @@
 import type { ApiResponseOptions, SchemaObject } from '@nestjs/swagger';
 import { DISK_FULL_MESSAGE } from '../database/storage-monitor';
+import type { Block, IpbClass } from '../grids/grid-data';
 
 /**
  * The examples the OpenAPI document shows. Error bodies are copied from what the app really
@@ -7,32 +8,58 @@ import { DISK_FULL_MESSAGE } from '../database/storage-monitor';
  * the app so the documented request cannot drift from what is accepted.
  */
 
-/** What `grid.post_to_web()` sends for a 2x2 BlockGrid (no Content-Type header). */
-export const EXAMPLE_POST_BODY = {
-  python_version: [3, 11, 2, 'final', 0],
-  ipb_version: '1.9.0',
-  ipb_class: 'BlockGrid',
-  code_cells: [
+/** `grid_data` as the client sends it: `blocks` is rows of [red, green, blue, size]. */
+export function clientGridData(blocks: Block[][], linesOn = true) {
+  return { lines_on: linesOn, width: blocks[0]?.length ?? 0, height: blocks.length, blocks };
+}
+
+/**
+ * The body `grid.post_to_web()` sends (as JSON, with no Content-Type header): the one place that
+ * knows its fields, for the documented example, the tests' bodies and the benchmarks'.
+ */
+export function clientPostBody({
+  blocks,
+  codeCells,
+  linesOn = true,
+  ipbVersion = '1.10.dev',
+  ipbClass = 'BlockGrid',
+  secret = false,
+}: {
+  blocks: Block[][];
+  codeCells: string[] | null;
+  linesOn?: boolean;
+  ipbVersion?: string;
+  ipbClass?: IpbClass;
+  secret?: boolean;
+}) {
+  return {
+    python_version: [3, 11, 2, 'final', 0],
+    ipb_version: ipbVersion,
+    ipb_class: ipbClass,
+    code_cells: codeCells,
+    secret,
+    grid_data: clientGridData(blocks, linesOn),
+  };
+}
+
+/** What `grid.post_to_web()` sends for a 2x2 BlockGrid. */
+export const EXAMPLE_POST_BODY = clientPostBody({
+  ipbVersion: '1.9.0',
+  codeCells: [
     'from ipythonblocks import BlockGrid',
     'grid = BlockGrid(2, 2, fill=(0, 0, 0))\ngrid[0, 0] = (1, 2, 3)\ngrid[1, 1] = (255, 215, 0)\ngrid.post_to_web()',
   ],
-  secret: false,
-  grid_data: {
-    lines_on: true,
-    width: 2,
-    height: 2,
-    blocks: [
-      [
-        [1, 2, 3, 20],
-        [0, 0, 0, 20],
-      ],
-      [
-        [0, 0, 0, 20],
-        [255, 215, 0, 20],
-      ],
+  blocks: [
+    [
+      [1, 2, 3, 20],
+      [0, 0, 0, 20],
     ],
-  },
-};
+    [
+      [0, 0, 0, 20],
+      [255, 215, 0, 20],
+    ],
+  ],
+});
 
 export const EXAMPLE_GRID_DATA = EXAMPLE_POST_BODY.grid_data;
 

@@ -1,3 +1,4 @@
+import { clientPostBody } from '../../src/api-docs/api-examples';
 import type { Block } from '../../src/grids/grid-data';
 
 export interface ClientBody {
@@ -16,27 +17,25 @@ export interface ClientBody {
   [key: string]: unknown;
 }
 
-/** A width x height grid of deterministic colours, in the client's wire format. */
-export function blocks(width: number, height: number, size = 20): Block[][] {
+/** A colour for the block at (row, column): red, green, blue. */
+export type Colouring = (row: number, column: number) => [number, number, number];
+
+const DEFAULT_COLOURS: Colouring = (r, c) => [(r * 37) % 256, (c * 91) % 256, (r * c) % 256];
+
+/** A width x height grid (deterministic colours unless given), in the client's wire format. */
+export function blocks(
+  width: number,
+  height: number,
+  size = 20,
+  colour: Colouring = DEFAULT_COLOURS,
+): Block[][] {
   return Array.from({ length: height }, (_, r) =>
-    Array.from({ length: width }, (_, c): Block => [
-      (r * 37) % 256,
-      (c * 91) % 256,
-      (r * c) % 256,
-      size,
-    ]),
+    Array.from({ length: width }, (_, c): Block => [...colour(r, c), size]),
   );
 }
 
 /** A body as `grid.post_to_web()` builds it, with any field overridden. */
 export function clientBody(overrides: Partial<ClientBody> = {}, width = 3, height = 2): ClientBody {
-  return {
-    python_version: [3, 11, 2, 'final', 0],
-    ipb_version: '1.10.dev',
-    ipb_class: 'BlockGrid',
-    code_cells: ['grid = BlockGrid(3, 2)', 'grid.show()'],
-    secret: false,
-    grid_data: { lines_on: true, width, height, blocks: blocks(width, height) },
-    ...overrides,
-  };
+  const codeCells = ['grid = BlockGrid(3, 2)', 'grid.show()'];
+  return { ...clientPostBody({ blocks: blocks(width, height), codeCells }), ...overrides };
 }

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 
 export interface RawResponse {
   status: number;
@@ -15,13 +15,23 @@ export interface RawResponse {
  */
 export function rawRequest(
   url: string,
-  options: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {},
+  options: {
+    method?: string;
+    body?: string | Buffer;
+    headers?: Record<string, string>;
+    /** Fail when the socket is idle this long (default: wait for ever). */
+    timeoutMs?: number;
+    /** Default: Node's global agent. */
+    agent?: Agent;
+  } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const body = options.body === undefined ? undefined : Buffer.from(options.body);
     const headers: Record<string, string | number> = { ...options.headers };
     if (body) headers['Content-Length'] = body.length;
-    const req = request(url, { method: options.method ?? 'GET', headers }, (res) => {
+    const method = options.method ?? 'GET';
+    const { agent, timeoutMs: timeout } = options;
+    const req = request(url, { method, headers, timeout, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -37,6 +47,7 @@ export function rawRequest(
       });
       res.on('error', reject);
     });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
     req.on('error', reject);
     req.end(body);
   });

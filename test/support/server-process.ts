@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rawRequest } from './http';
 import { freshEmbeddedDataDir, usingServer } from './test-config';
@@ -55,30 +55,43 @@ export function serverEnv(port: number, env: NodeJS.ProcessEnv = {}): NodeJS.Pro
   return { ...base, ...env };
 }
 
+export interface BuildOptions {
+  /** The port to listen on (default: a free one). */
+  port?: number;
+  /**
+   * A file the server writes its output to, instead of a pipe to this process: writing its log
+   * costs it what it costs in production, and reading it costs this process nothing.
+   */
+  logFile?: string;
+}
+
 /** The real server (`src/main.ts`), as its own process, with its output collected. */
 export class ServerProcess {
   readonly child: ChildProcess;
   readonly baseUrl: string;
-  /** stdout and stderr, interleaved as they arrived. */
-  output = '';
+  /** Collected from the pipes (empty with a log file: see `output`). */
   stdout = '';
   stderr = '';
+  private piped = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  private constructor(port: number, env: NodeJS.ProcessEnv, args = SOURCE_SERVER) {
+  private constructor(
+    port: number,
+    env: NodeJS.ProcessEnv,
+    args = SOURCE_SERVER,
+    private readonly logFile?: string,
+  ) {
     this.baseUrl = `http://127.0.0.1:${port}`;
-    this.child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout!.on('data', (chunk: Buffer) => {
+    const log = logFile === undefined ? 'pipe' : openSync(logFile, 'w');
+    this.child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', log, log] });
+    if (typeof log === 'number') closeSync(log);
+    this.child.stdout?.on('data', (chunk: Buffer) => {
       this.stdout += chunk.toString('utf8');
-      this.output += chunk.toString('utf8');
+      this.piped += chunk.toString('utf8');
     });
-    this.child.stderr!.on('data', (chunk: Buffer) => {
+    this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString('utf8');
-      this.output += chunk.toString('utf8');
+      this.piped += chunk.toString('utf8');
     });
     this.exited = once(this.child, 'exit').then(([code, signal]) => ({
       code: code as number | null,
@@ -93,15 +106,29 @@ export class ServerProcess {
   }
 
   /**
-   * `node <args>` (the production build, say) with exactly `env` (plus PATH and a free PORT),
-   * once /health answers 200: the benchmarks run the server as production does.
+   * `node <args>` (the production build, say) with exactly `env` (plus PATH and PORT), once
+   * /health answers 200: the benchmarks run the server as production does.
    */
-  static async startBuild(args: string[], env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-    const port = await freePort();
+  static async startBuild(
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    { port, logFile }: BuildOptions = {},
+  ): Promise<ServerProcess> {
+    port ??= await freePort();
     const all = { PATH: process.env.PATH, ...env, PORT: String(port) };
-    const server = new ServerProcess(port, all, args);
-    await server.waitUntilHealthy();
+    const server = new ServerProcess(port, all, args, logFile);
+    try {
+      await server.waitUntilHealthy();
+    } catch (err) {
+      await server.kill();
+      throw err;
+    }
     return server;
+  }
+
+  /** stdout and stderr, interleaved as they arrived (so far). */
+  get output(): string {
+    return this.logFile === undefined ? this.piped : readFileSync(this.logFile, 'utf8');
   }
 
   /** Spawns the server and waits until /health answers 200. */
@@ -167,5 +194,12 @@ export class ServerProcess {
     if (!this.running) return;
     this.child.kill('SIGKILL');
     await this.exited;
+  }
+
+  /** SIGTERM (the graceful shutdown), then SIGKILL if it is still running after `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    await this.waitForExit(graceMs).catch(() => this.kill());
   }
 }

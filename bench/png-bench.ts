@@ -1,25 +1,24 @@
-'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS: runs with no compile step */
-// PNG preview benchmark: renders BlockGrids of growing size with src/grids/grid-image.ts (loaded
-// through ts-node, no build needed) and prints, for each, the render time, the PNG size and the
-// longest event-loop stall seen while it ran (perf_hooks.monitorEventLoopDelay, 1 ms resolution)
-// and the longest garbage-collection pause in that time (part of the stall, not the renderer's
-// own synchronous work; the 1000x1000 grid alone is ~100 MB of JS arrays for V8 to mark).
-// On a shared machine the stall figures include time the OS gave to other processes: compare the
-// medians, run it twice. Usage: node bench/png-bench.js [runs per size, default 5]
-const { PerformanceObserver, monitorEventLoopDelay, performance } = require('node:perf_hooks');
-const path = require('node:path');
-
-require('ts-node').register({
-  transpileOnly: true,
-  project: path.join(__dirname, '..', 'tsconfig.json'),
-});
-const { renderGridPng } = require('../src/grids/grid-image');
+/**
+ * `npm run bench:png`: the PNG preview benchmark. It renders BlockGrids of growing size with
+ * src/grids/grid-image.ts (the source, through ts-node: no build needed) and prints, for each,
+ * the render time, the PNG size and the longest event-loop stall seen while it ran
+ * (perf_hooks.monitorEventLoopDelay, 1 ms resolution) and the longest garbage-collection pause in
+ * that time (part of the stall, not the renderer's own synchronous work; the 1000x1000 grid alone
+ * is ~100 MB of JS arrays for V8 to mark).
+ *
+ * On a shared machine the stall figures include time the OS gave to other processes: compare the
+ * medians, run it twice. Usage: npm run bench:png [-- runs per size, default 5]
+ */
+import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { clientGridData } from '../src/api-docs/api-examples';
+import type { GridData } from '../src/grids/grid-data';
+import { renderGridPng } from '../src/grids/grid-image';
+import { blocks } from '../test/support/grid-factory';
 
 const RUNS = Number(process.argv[2] || 5);
 
 /** A random-coloured grid, as ipythonblocks would post it. */
-function grid(width, height, size, linesOn) {
+function grid(width: number, height: number, size: number, linesOn: boolean): GridData {
   // xorshift32: noise, the worst case for PNG size (ipythonblocks' random-colour exercises)
   let seed = (width * 7919 + height) | 1;
   const next = () => {
@@ -28,28 +27,26 @@ function grid(width, height, size, linesOn) {
     seed ^= seed << 5;
     return (seed >>> 0) & 255;
   };
-  const blocks = [];
-  for (let r = 0; r < height; r++) {
-    const row = [];
-    for (let c = 0; c < width; c++) row.push([next(), next(), next(), size]);
-    blocks.push(row);
-  }
-  return { lines_on: linesOn, width, height, blocks };
+  return clientGridData(
+    blocks(width, height, size, () => [next(), next(), next()]),
+    linesOn,
+  );
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const ms = (value) => Number(value.toFixed(1));
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const ms = (value: number) => Number(value.toFixed(1));
 
-async function measure(name, data) {
+async function measure(name: string, data: GridData) {
   await renderGridPng(data); // warm-up: JIT and sharp's first call
-  const times = [];
-  const stalls = [];
+  const times: number[] = [];
+  const stalls: number[] = [];
   let maxGc = 0; // garbage-collection pauses stall the loop too: tell them apart
   const gc = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) maxGc = Math.max(maxGc, entry.duration);
   });
   gc.observe({ entryTypes: ['gc'] });
-  let result;
+  let result: Awaited<ReturnType<typeof renderGridPng>> | undefined;
   for (let i = 0; i < RUNS; i++) {
     const histogram = monitorEventLoopDelay({ resolution: 1 });
     histogram.enable();
@@ -60,6 +57,7 @@ async function measure(name, data) {
     stalls.push(histogram.max / 1e6);
   }
   gc.disconnect();
+  if (!result) throw new Error('no run: the runs per size must be at least 1');
   const row = {
     grid: name,
     image: `${result.width}x${result.height}`,
@@ -76,7 +74,7 @@ async function measure(name, data) {
   return row;
 }
 
-async function main() {
+async function main(): Promise<void> {
   const rows = [];
   for (const [w, h, size, lines] of [
     [10, 10, 20, true],
@@ -87,7 +85,7 @@ async function main() {
     [500, 500, 20, true],
     [1000, 1000, 20, true],
     [1000, 1000, 1, false],
-  ]) {
+  ] as const) {
     rows.push(
       await measure(
         `${w}x${h} size ${size} lines ${lines ? 'on' : 'off'}`,
@@ -98,7 +96,7 @@ async function main() {
   console.table(rows);
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
 });

@@ -1,62 +1,80 @@
-'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS: runs with no compile step */
-// Benchmark of `import-sqlite` from the production build (`npm run bench:import` builds first).
-// It generates a large legacy SQLite file (the sample's 400 rows over and over: same sizes, same
-// quirks, same id gaps), then runs `node dist/cli.js import-sqlite` as a child into the local
-// Postgres server and into a fresh embedded database, and reports rows/s and the child's peak RSS.
-// For scale it also reports the child's RSS floor (the same command on an empty file) and the
-// ceiling: how fast this Postgres stores the file's grid_data as jsonb with no importer at all.
-// Env: BENCH_ROWS (default 200000), BENCH_DATABASE_URL (default: local ipb_bench_import, created
-// if missing, its grid tables emptied first), BENCH_TARGETS=server,embedded (default: both),
-// BENCH_BATCH_SIZE and BENCH_JOBS (passed as --batch-size and --jobs), BENCH_DIR (where the file
-// goes; default the OS tmp), BENCH_MAX_GRID_BYTES (only the sample rows with a grid_data this
-// small: how rows/s depends on row size).
-const { execFileSync, spawn } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { clearInterval, setInterval } = require('node:timers');
-const { URL } = require('node:url');
-const Database = require('better-sqlite3');
-const { Client } = require('pg');
-const { from: copyFrom } = require('pg-copy-streams');
-const { Buffer } = require('node:buffer');
-const { Readable } = require('node:stream');
-const { pipeline } = require('node:stream/promises');
+/**
+ * `npm run bench:import`: the benchmark of `import-sqlite` from the production build (the script
+ * builds first). It generates a large legacy SQLite file (the sample's 400 rows over and over:
+ * same sizes, same quirks, same id gaps), then runs `node dist/cli.js import-sqlite` as a child
+ * into the local Postgres server and into a fresh embedded database, and reports rows/s and the
+ * child's peak RSS. For scale it also reports the child's RSS floor (the same command on an empty
+ * file) and the ceiling: how fast this Postgres stores the file's grid_data as jsonb with no
+ * importer at all.
+ *
+ * Env: BENCH_ROWS (default 200000), BENCH_DATABASE_URL (default: local ipb_bench_import, created
+ * if missing, its grid tables emptied first), BENCH_TARGETS=server,embedded (default: both),
+ * BENCH_BATCH_SIZE and BENCH_JOBS (passed as --batch-size and --jobs), BENCH_DIR (where the file
+ * goes; default the OS tmp), BENCH_MAX_GRID_BYTES (only the sample rows with a grid_data this
+ * small: how rows/s depends on row size).
+ */
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import {
+  benchDatabaseUrl,
+  createBenchDatabase,
+  killOnExit,
+  machineInfo,
+  processMemoryMb,
+  ROOT,
+  runMigrations,
+  writeResults,
+} from './support';
 
-const ROOT = path.join(__dirname, '..');
-const SAMPLE = path.join(ROOT, 'test', 'fixtures', 'legacy-sample.db');
-const TYPEORM_CLI = path.join(ROOT, 'node_modules', 'typeorm', 'cli.js');
-const RESULTS_FILE = path.join(__dirname, 'results', 'import-latest.json');
+const SAMPLE = join(ROOT, 'test', 'fixtures', 'legacy-sample.db');
 const ROWS = Number(process.env.BENCH_ROWS || 200_000);
 const MAX_GRID_BYTES = Number(process.env.BENCH_MAX_GRID_BYTES || 0);
-const DB_URL =
-  process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/ipb_bench_import';
+const DB_URL = benchDatabaseUrl('ipb_bench_import');
 const TARGETS = (process.env.BENCH_TARGETS || 'server,embedded').split(',').map((s) => s.trim());
 const MIN_SERVER_ROWS_PER_S = 20_000;
 const MAX_PEAK_RSS_MB = 300;
+
+type Target = 'server' | 'embedded';
+
+interface Run {
+  target: Target;
+  code: number | null;
+  seconds: number;
+  /** The child's peak RSS in MB. */
+  peak: number;
+  /** The summary line's figures: rows read, import seconds, rows/s, seconds with verification. */
+  summary: RegExpExecArray | null;
+  stdout: string;
+}
 
 /**
  * The sample's rows repeated until `rows` rows: each repetition shifts the ids past the last one,
  * so the gaps (deleted ids) repeat too. Kept between runs: writing it takes a while.
  */
-function legacyFile(rows) {
-  const dir = process.env.BENCH_DIR || os.tmpdir();
+function legacyFile(rows: number): string {
+  const dir = process.env.BENCH_DIR || tmpdir();
   const small = MAX_GRID_BYTES ? `-under-${MAX_GRID_BYTES}b` : '';
-  const file = path.join(dir, `ipb-legacy-bench-${rows}${small}.db`);
-  if (fs.existsSync(file)) return file;
+  const file = join(dir, `ipb-legacy-bench-${rows}${small}.db`);
+  if (existsSync(file)) return file;
   const sample = new Database(SAMPLE, { readonly: true });
   const tables = ['public_grids', 'secret_grids'].map((table) => ({
     table,
     rows: sample
       .prepare(`SELECT * FROM ${table} WHERE length(grid_data) <= ? ORDER BY id`)
-      .all(MAX_GRID_BYTES || Number.MAX_SAFE_INTEGER),
-    span: sample.prepare(`SELECT max(id) AS n FROM ${table}`).get().n,
+      .all(MAX_GRID_BYTES || Number.MAX_SAFE_INTEGER) as { id: number }[],
+    span: (sample.prepare(`SELECT max(id) AS n FROM ${table}`).get() as { n: number }).n,
   }));
   sample.close();
   const sampleRows = tables.reduce((n, t) => n + t.rows.length, 0);
   const partial = `${file}.partial`;
-  fs.rmSync(partial, { force: true });
+  rmSync(partial, { force: true });
   const db = new Database(partial);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
@@ -79,28 +97,13 @@ function legacyFile(rows) {
     })();
   }
   db.close();
-  fs.renameSync(partial, file);
+  renameSync(partial, file);
   return file;
 }
 
-async function prepareServerDatabase() {
-  if (!process.env.BENCH_DATABASE_URL) {
-    const url = new URL(DB_URL);
-    const name = url.pathname.slice(1);
-    url.pathname = '/postgres';
-    const admin = new Client({ connectionString: url.toString() });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE DATABASE ${name}`);
-    } catch (err) {
-      if (err.code !== '42P04') throw err; // 42P04 = duplicate_database: already there
-    } finally {
-      await admin.end();
-    }
-  }
-  const env = { ...process.env, DATABASE_URL: DB_URL, DATABASE_SSL: 'false' };
-  const migrate = [TYPEORM_CLI, 'migration:run', '-d', 'dist/database/data-source.js'];
-  execFileSync(process.execPath, migrate, { cwd: ROOT, env, stdio: 'ignore' });
+async function prepareServerDatabase(): Promise<void> {
+  await createBenchDatabase(DB_URL);
+  await runMigrations({ ...process.env, DATABASE_URL: DB_URL, DATABASE_SSL: 'false' });
   // A fresh import each time: rows already present would be compared, not inserted.
   const client = new Client({ connectionString: DB_URL });
   await client.connect();
@@ -108,21 +111,8 @@ async function prepareServerDatabase() {
   await client.end();
 }
 
-/** Peak RSS (VmHWM) of a running process in MB, or null once it is gone. */
-function peakRssMb(pid) {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]);
-    return Number.isFinite(kb) ? Math.round(kb / 1024) : null;
-  } catch {
-    return null;
-  }
-}
-
-let child; // killed on every way out (see the bottom of the file)
-
-function runImport(target, file, dataDir) {
-  const env = {
+function runImport(target: Target, file: string, dataDir?: string): Promise<Run> {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'development',
     HASHIDS_PUBLIC_SALT: 'public',
@@ -136,19 +126,27 @@ function runImport(target, file, dataDir) {
     'import-sqlite',
     file,
     '--rejects',
-    path.join(os.tmpdir(), 'ipb-bench-rejects.jsonl'),
+    join(tmpdir(), 'ipb-bench-rejects.jsonl'),
   ];
   if (process.env.BENCH_BATCH_SIZE) args.push('--batch-size', process.env.BENCH_BATCH_SIZE);
   if (process.env.BENCH_JOBS) args.push('--jobs', process.env.BENCH_JOBS);
   const started = Date.now();
-  child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  killOnExit(child);
   let stdout = '';
-  child.stdout.on('data', (c) => (stdout += c));
-  child.stderr.on('data', (c) => process.stderr.write(c));
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => process.stderr.write(c));
   let peak = 0;
   // VmHWM is the process's own high-water mark: polling it misses no peak, only the last tenth
   // of a second before exit, which is the summary being printed.
-  const poll = setInterval(() => (peak = Math.max(peak, peakRssMb(child.pid) ?? 0)), 100);
+  const poll = setInterval(() => {
+    const memory = processMemoryMb(child.pid!);
+    peak = Math.max(peak, memory ? Math.round(memory.peak) : 0);
+  }, 100);
   return new Promise((resolve) => {
     child.on('close', (code) => {
       clearInterval(poll);
@@ -161,14 +159,23 @@ function runImport(target, file, dataDir) {
   });
 }
 
-function report(file, runs, { ceiling, loadBefore }) {
-  const stat = fs.statSync(file);
+interface Ceiling {
+  rowsPerSecond: number;
+  connections: number;
+}
+
+function report(
+  file: string,
+  runs: (Run & { floor: number })[],
+  { ceiling, loadBefore }: { ceiling: Ceiling | null; loadBefore: number },
+) {
+  const stat = statSync(file);
   const result = runs.map((r) => {
     const [rows, importSeconds, rowsPerSecond, totalSeconds] = (r.summary ?? [])
       .slice(1)
       .map(Number);
     const target = r.target === 'server' ? MIN_SERVER_ROWS_PER_S : null;
-    const verdict = (ok) => (r.code === 0 && ok ? 'PASS' : 'MISS');
+    const verdict = (ok: boolean) => (r.code === 0 && ok ? 'PASS' : 'MISS');
     const verdicts = [`peak RSS < ${MAX_PEAK_RSS_MB} MB: ${verdict(r.peak < MAX_PEAK_RSS_MB)}`];
     if (target) verdicts.unshift(`>= ${target} rows/s: ${verdict(rowsPerSecond >= target)}`);
     return {
@@ -186,7 +193,7 @@ function report(file, runs, { ceiling, loadBefore }) {
   });
   const megabytes = Math.round(stat.size / 1024 / 1024);
   console.log(`\nfile: ${file} (${megabytes} MB, ${ROWS} rows)`);
-  console.log(`load average before: ${loadBefore.toFixed(2)} on ${os.cpus().length} CPUs`);
+  console.log(`load average before: ${loadBefore.toFixed(2)} on ${cpus().length} CPUs`);
   if (ceiling)
     console.log(
       `ceiling: Postgres alone stores this grid_data as jsonb at ${ceiling.rowsPerSecond} rows/s ` +
@@ -216,18 +223,15 @@ function report(file, runs, { ceiling, loadBefore }) {
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   console.log('');
   for (const row of table) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  '));
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version };
   const out = {
     date: new Date().toISOString(),
-    machine: { ...machine, loadAverageBefore: Number(loadBefore.toFixed(2)) },
+    machine: { ...machineInfo(), loadAverageBefore: Number(loadBefore.toFixed(2)) },
     file: { rows: ROWS, megabytes, maxGridBytes: MAX_GRID_BYTES || null },
     options: { batchSize: process.env.BENCH_BATCH_SIZE, jobs: process.env.BENCH_JOBS },
     postgresJsonbCopyCeiling: ceiling,
     results: result,
   };
-  fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(out, null, 2)}\n`);
-  console.log(`\nwrote ${path.relative(ROOT, RESULTS_FILE)}`);
+  console.log(`\nwrote ${writeResults('import', out)}`);
   return result;
 }
 
@@ -237,27 +241,28 @@ function report(file, runs, { ceiling, loadBefore }) {
  * else running: the ceiling no importer on this machine can pass, whatever its own cost per row.
  * Measured on the first rows of the file, their text prepared in memory before the clock starts.
  */
-async function jsonbCopyCeiling(file, rows = 20_000) {
+async function jsonbCopyCeiling(file: string, rows = 20_000): Promise<Ceiling> {
   const db = new Database(file, { readonly: true });
-  const texts = db
-    .prepare('SELECT grid_data FROM public_grids ORDER BY id LIMIT ?')
-    .pluck()
-    .all(rows)
-    .filter((text) => {
-      try {
-        JSON.parse(text);
-        return true;
-      } catch {
-        return false; // the sample's corrupt rows, which the import rejects
-      }
-    });
+  const texts = (
+    db
+      .prepare('SELECT grid_data FROM public_grids ORDER BY id LIMIT ?')
+      .pluck()
+      .all(rows) as string[]
+  ).filter((text) => {
+    try {
+      JSON.parse(text);
+      return true;
+    } catch {
+      return false; // the sample's corrupt rows, which the import rejects
+    }
+  });
   db.close();
-  const connections = os.cpus().length;
-  const escape = (t) =>
-    t.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]);
+  const connections = cpus().length;
+  const escapes: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  const escape = (t: string) => t.replace(/[\\\n\r\t]/g, (c) => escapes[c]);
   const shares = Array.from({ length: connections }, (_, c) => {
     const lines = texts
-      .map((t, i) => [i, t])
+      .map((t, i) => [i, t] as const)
       .filter(([i]) => i % connections === c)
       .map(([i, t]) => `${i + 1}\t${escape(t)}\n`);
     return Buffer.from(lines.join(''));
@@ -287,21 +292,21 @@ async function jsonbCopyCeiling(file, rows = 20_000) {
   }
 }
 
-async function main() {
+async function main(): Promise<number> {
   console.log(`generating (or reusing) a legacy file of ${ROWS} rows ...`);
   const file = legacyFile(ROWS);
   const empty = legacyFile(0);
-  const loadBefore = os.loadavg()[0];
-  const runs = [];
-  let ceiling = null;
+  const loadBefore = loadavg()[0];
+  const runs: (Run & { floor: number })[] = [];
+  let ceiling: Ceiling | null = null;
   for (const target of TARGETS) {
     if (target !== 'server' && target !== 'embedded') throw new Error(`BENCH_TARGETS: ${target}?`);
-    let dataDir;
+    let dataDir: string | undefined;
     if (target === 'server') {
       await prepareServerDatabase();
       ceiling = await jsonbCopyCeiling(file);
     } else {
-      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipb-bench-embedded-'));
+      dataDir = mkdtempSync(join(tmpdir(), 'ipb-bench-embedded-'));
       // The first start of an embedded database runs initdb, which needs far more memory than
       // anything after it: get it done before measuring.
       await runImport(target, empty, dataDir);
@@ -309,7 +314,7 @@ async function main() {
     const floor = await runImport(target, empty, dataDir);
     console.log(`\nimporting into the ${target} database ...`);
     const run = await runImport(target, file, dataDir);
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     if (run.code !== 0) console.error(`import exited ${run.code}:\n${run.stdout}`);
     runs.push({ ...run, floor: floor.peak });
   }
@@ -317,18 +322,10 @@ async function main() {
   return results.every((r) => r.exitCode === 0) ? 0 : 1; // a MISS alone is not fatal
 }
 
-// The child must never outlive the bench, whatever the way out.
-process.on('exit', () => child?.exitCode === null && !child.signalCode && child.kill('SIGKILL'));
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-]) {
-  process.on(signal, () => process.exit(code));
-}
 main().then(
   (code) => (process.exitCode = code),
-  (err) => {
-    console.error(`bench failed: ${err.stack || err}`);
+  (err: unknown) => {
+    console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
     process.exitCode = 1;
   },
 );
