@@ -17,7 +17,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
-import { clientPostBody } from '../src/api-docs/api-examples';
+import { clientPostBody } from '../src/grid-api/api-examples';
 import { blocks } from '../test/support/grid-factory';
 import { rawRequest, type RawResponse } from '../test/support/http';
 import { freePort, procfileWebArgs, ServerProcess } from '../test/support/server-process';

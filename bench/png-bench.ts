@@ -10,9 +10,9 @@
  * medians, run it twice. Usage: npm run bench:png [-- runs per size, default 5]
  */
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { clientGridData } from '../src/api-docs/api-examples';
-import type { GridData } from '../src/grids/grid-data';
-import { renderGridPng } from '../src/grids/grid-image';
+import { clientGridData } from '../src/grid-api/api-examples';
+import type { GridData } from '../src/grid-storage/grid-data';
+import { renderGridPng } from '../src/grid-pages/grid-image';
 import { blocks } from '../test/support/grid-factory';
 
 const RUNS = Number(process.argv[2] || 5);

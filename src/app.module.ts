@@ -7,7 +7,7 @@ import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { GridPagesModule, GridsModule } from './grids/grids.module';
+import { GridPagesModule, GridsModule } from './grid-pages/grid-pages.module';
 import { HealthModule } from './health/health.module';
 
 @Module({})

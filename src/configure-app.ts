@@ -3,7 +3,7 @@ import compression from 'compression';
 import helmet from 'helmet';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { setupApiDocs } from './api-docs/api-docs';
+import { setupApiDocs } from './grid-api/api-docs';
 import { isApiPath } from './common/all-exceptions.filter';
 import { AppLifecycle } from './common/lifecycle';
 import { PinoNestLogger, requestLogging, ROOT_LOGGER } from './common/logging';

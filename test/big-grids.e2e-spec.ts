@@ -1,9 +1,9 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { PAGE_CELL_MAX_CHARS, PAGE_CODE_MAX_CHARS } from '../src/grids/grid-code';
-import { PAGE_TABLE_MAX_BLOCKS } from '../src/grids/grid-worker.thread';
-import { GridIds } from '../src/grids/grid-ids';
-import { GridsRepository } from '../src/grids/grids.repository';
-import { OFF_THREAD_BODY_BYTES } from '../src/grids/json-body.middleware';
+import { PAGE_CELL_MAX_CHARS, PAGE_CODE_MAX_CHARS } from '../src/grid-pages/grid-code';
+import { PAGE_TABLE_MAX_BLOCKS } from '../src/grid-pages/grid-worker.thread';
+import { GridIds } from '../src/grid-storage/grid-ids';
+import { GridsRepository } from '../src/grid-storage/grids.repository';
+import { OFF_THREAD_BODY_BYTES } from '../src/grid-api/json-body.middleware';
 import { blocks, clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';

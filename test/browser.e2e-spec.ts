@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Block } from '../src/grids/grid-data';
+import type { Block } from '../src/grid-storage/grid-data';
 import {
   cellBoxesScript,
   launchChromium,

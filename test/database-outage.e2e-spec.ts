@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { EXAMPLE_503, EXAMPLE_504 } from '../src/api-docs/api-examples';
-import { GridsRepository } from '../src/grids/grids.repository';
+import { EXAMPLE_503, EXAMPLE_504 } from '../src/grid-api/api-examples';
+import { GridsRepository } from '../src/grid-storage/grids.repository';
 import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
 import { startProxiedDatabase } from './support/proxied-database';

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { EXAMPLE_503_STORAGE_FULL } from '../src/api-docs/api-examples';
+import { EXAMPLE_503_STORAGE_FULL } from '../src/grid-api/api-examples';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres';
 import { clientBody } from './support/grid-factory';
 import { clientPost, RawResponse, rawRequest } from './support/http';

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { GridIds } from '../src/grids/grid-ids';
+import { GridIds } from '../src/grid-storage/grid-ids';
 import { blocks, clientBody } from './support/grid-factory';
 import { clientPost, rawRequest, RawResponse } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';

@@ -1,4 +1,4 @@
-import { GridsRepository } from '../src/grids/grids.repository';
+import { GridsRepository } from '../src/grid-storage/grids.repository';
 import { blocks, clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
-import { GridsRepository } from '../src/grids/grids.repository';
+import { GridsRepository } from '../src/grid-storage/grids.repository';
 import { clientBody } from './support/grid-factory';
 import { rawRequest } from './support/http';
 import { ServerProcess } from './support/server-process';

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { GridCache } from '../src/grids/grid-cache';
-import { GridsRepository } from '../src/grids/grids.repository';
+import { GridCache } from '../src/grid-pages/answer-cache';
+import { GridsRepository } from '../src/grid-storage/grids.repository';
 import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';

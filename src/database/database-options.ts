@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
-import { PublicGrid, SecretGrid } from '../grids/grid.entity';
+import { PublicGrid, SecretGrid } from '../grid-storage/grid.entity';
 import { TypeOrmLogger } from './typeorm-logger';
 
 /** Where a running process reaches Postgres: the configured server, or the embedded socket. */

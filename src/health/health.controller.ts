@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { EXAMPLE_HEALTH_DOWN, EXAMPLE_HEALTH_UP, HEALTH_SCHEMA } from '../api-docs/api-examples';
+import { EXAMPLE_HEALTH_DOWN, EXAMPLE_HEALTH_UP, HEALTH_SCHEMA } from '../grid-api/api-examples';
 import { HealthIndicators } from './health-indicators';
 
 const DESCRIPTION =

@@ -1,5 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import type { Visibility } from '../grids/grid-data';
+import type { Visibility } from '../grid-storage/grid-data';
 import { LineProgress, TerminalProgress } from './import-progress';
 import { formatImportReport, ImportReport } from './import-report';
 import { DEFAULT_BATCH_SIZE, DEFAULT_JOBS, LegacyImportService } from './legacy-import.service';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { isPlainObject } from '../common/is-plain-object';
 import { findUnstorableString, mayHoldUnstorable } from '../common/storable-text';
-import type { Visibility } from '../grids/grid-data';
+import type { Visibility } from '../grid-storage/grid-data';
 import { toJsonbText } from './jsonb-text';
 
-import { GRID_TABLES, MAX_GRID_ID } from '../grids/grid.entity';
+import { GRID_TABLES, MAX_GRID_ID } from '../grid-storage/grid.entity';
 
 /** The legacy file's tables have the Postgres tables' names. */
 export const LEGACY_TABLES = GRID_TABLES;

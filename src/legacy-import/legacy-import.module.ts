@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { GridIds } from '../grids/grid-ids';
+import { GridIds } from '../grid-storage/grid-ids';
 import { ImportSqliteCommand } from './import-sqlite.command';
-import { LegacyGridsRepository } from './legacy-grids.repository';
+import { LegacyGridsRepository } from '../grid-storage/legacy-grid.writer';
 import { LegacyImportService } from './legacy-import.service';
 
 /** The `import-sqlite` command. Needs the app's ConfigModule and DatabaseModule around it. */

@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { basename, resolve } from 'node:path';
 import { DatabaseError } from 'pg';
 import { AppConfig } from '../config/app-config';
-import type { Visibility } from '../grids/grid-data';
-import { GridIds } from '../grids/grid-ids';
-import { gridPagePath } from '../grids/public-url';
+import type { Visibility } from '../grid-storage/grid-data';
+import { GridIds } from '../grid-storage/grid-ids';
+import { gridPagePath } from '../common/public-origin';
 import { ContentChecksum } from './content-checksum';
 import { ImportProgress, NO_PROGRESS } from './import-progress';
 import {
@@ -26,7 +26,11 @@ import {
   RawLegacyRow,
   rawRowForReport,
 } from './legacy-grid';
-import { BatchMode, LegacyGridsRepository, LegacyImportSession } from './legacy-grids.repository';
+import {
+  BatchMode,
+  LegacyGridsRepository,
+  LegacyImportSession,
+} from '../grid-storage/legacy-grid.writer';
 import { IdRange, LegacyFileError, LegacySqliteReader } from './legacy-sqlite.reader';
 import { RejectsFile, RejectsFileError } from './rejects-file';
 

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Visibility } from '../grids/grid-data';
+import type { Visibility } from '../grid-storage/grid-data';
 import {
   LEGACY_COLUMNS,
   LEGACY_TABLES,

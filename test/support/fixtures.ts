@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GridData } from '../../src/grids/grid-data';
+import type { GridData } from '../../src/grid-storage/grid-data';
 
 /** One body of test/fixtures/client-posts.json, as the ipythonblocks client sends it. */
 export interface ClientPostFixture {

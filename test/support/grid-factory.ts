@@ -1,5 +1,5 @@
-import { clientPostBody } from '../../src/api-docs/api-examples';
-import type { Block } from '../../src/grids/grid-data';
+import { clientPostBody } from '../../src/grid-api/api-examples';
+import type { Block } from '../../src/grid-storage/grid-data';
 
 export interface ClientBody {
   python_version: unknown;

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Visibility } from '../../src/grids/grid-data';
+import type { Visibility } from '../../src/grid-storage/grid-data';
 
 export const LEGACY_SAMPLE = join(__dirname, '..', 'fixtures', 'legacy-sample.db');
 

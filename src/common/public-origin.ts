@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import type { Request } from 'express';
 import { isIPv6 } from 'node:net';
-import type { Visibility } from './grid-data';
+import type { Visibility } from '../grid-storage/grid-data';
 
 /** The origin a page's links and a posted grid's URL are made with. */
 export interface Origin {

@@ -1,13 +1,13 @@
 import { Controller, Get, Header, Param, Query, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { IMMUTABLE } from '../common/immutable-answer';
+import { IMMUTABLE } from './immutable-answer';
 import { AppConfig } from '../config/app-config';
-import type { Visibility } from './grid-data';
-import { postedDate } from './grid-page';
-import { GridsService } from './grids.service';
+import type { Visibility } from '../grid-storage/grid-data';
+import { postedDate } from './grid-page-model';
+import { GridsService } from './grid-answers.service';
 import { LandingService } from './landing.service';
-import { gridPagePath, publicOrigin } from './public-url';
+import { gridPagePath, publicOrigin } from '../common/public-origin';
 
 const RECENT_PAGE_SIZE = 24;
 const PAGE_CACHE_CONTROL = 'public, max-age=600, s-maxage=3600, stale-while-revalidate=86400';

@@ -1,7 +1,7 @@
-import { gridPagePath } from './public-url';
-import type { Visibility } from './grid-data';
+import { gridPagePath } from '../common/public-origin';
+import type { Visibility } from '../grid-storage/grid-data';
 import type { PageParts } from './grid-worker.thread';
-import type { StoredGrid } from './grids.repository';
+import type { StoredGrid } from '../grid-storage/grids.repository';
 
 /** One stored value as text, whatever an old client put there. */
 function text(value: unknown): string {

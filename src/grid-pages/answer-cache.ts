@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { AnswerBody, ImmutableAnswer } from '../common/immutable-answer';
+import { AnswerBody, ImmutableAnswer } from './immutable-answer';
 import { AppConfig } from '../config/app-config';
 
 /**

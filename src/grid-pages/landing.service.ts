@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Block, GridData } from './grid-data';
+import type { Block, GridData } from '../grid-storage/grid-data';
 import { gridTableHtml } from './grid-table';
 
 /** A 16x8 rainbow, what `for block in grid: block.set_colors(...)` makes in a first lesson. */

@@ -3,7 +3,7 @@ import { validate, ValidationError } from 'class-validator';
 import { isPlainObject } from '../common/is-plain-object';
 import { unstorableStrings } from '../common/storable-text';
 import { AppConfig, GridLimits } from '../config/app-config';
-import type { GridData, IpbClass, PythonVersion } from './grid-data';
+import type { GridData, IpbClass, PythonVersion } from '../grid-storage/grid-data';
 import { GridDataDto, GridPostDto } from './grid-post.dto';
 
 /** A post that passed validation, in the app's own terms. */

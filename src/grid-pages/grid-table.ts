@@ -1,4 +1,4 @@
-import type { GridData } from './grid-data';
+import type { GridData } from '../grid-storage/grid-data';
 
 /** A colour channel or size as stored; old imported rows may hold odd values. */
 function int(value: unknown, fallback: number): number {

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { GridData } from './grid-data';
+import type { GridData } from '../grid-storage/grid-data';
 import {
   GRID_IMAGE_MAX_BYTES,
   GRID_IMAGE_MAX_PIXELS,

@@ -2,15 +2,15 @@ import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/c
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ViewRenderer } from '../common/views';
 import { AppConfig } from '../config/app-config';
-import { GridCache } from './grid-cache';
-import { GridIds } from './grid-ids';
-import { GridPostPipe } from './grid-post.pipe';
+import { GridCache } from './answer-cache';
+import { GridIds } from '../grid-storage/grid-ids';
+import { GridPostPipe } from '../grid-api/grid-post.pipe';
 import { GridWorker } from './grid-worker.service';
-import { GridsApiController } from './grids-api.controller';
-import { GridsPagesController } from './grids-pages.controller';
-import { GridsRepository } from './grids.repository';
-import { GridsService } from './grids.service';
-import { JsonBodyMiddleware } from './json-body.middleware';
+import { GridsApiController } from '../grid-api/grid-api.controller';
+import { GridsPagesController } from './grid-pages.controller';
+import { GridsRepository } from '../grid-storage/grids.repository';
+import { GridsService } from './grid-answers.service';
+import { JsonBodyMiddleware } from '../grid-api/json-body.middleware';
 import { LandingService } from './landing.service';
 
 @Module({

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 // answer is cached. Its thread pool: one thread per image, pictures being small.
 sharp.cache(false);
 sharp.concurrency(1);
-import type { GridData } from './grid-data';
+import type { GridData } from '../grid-storage/grid-data';
 
 /** Bounds of the PNG preview; callers may pass smaller (or larger) ones. */
 export interface GridImageOptions {

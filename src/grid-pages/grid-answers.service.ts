@@ -1,19 +1,19 @@
 import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CommitUnconfirmedError } from '../common/database-errors';
-import type { AnswerBody, ImmutableAnswer } from '../common/immutable-answer';
+import type { AnswerBody, ImmutableAnswer } from './immutable-answer';
 import { LoggedHttpException } from '../common/logged-http-exception';
 import { ViewRenderer } from '../common/views';
 import { StorageMonitor } from '../database/storage-monitor';
-import { GridCache } from './grid-cache';
-import type { Visibility } from './grid-data';
-import { GridIds } from './grid-ids';
+import { GridCache } from './answer-cache';
+import type { Visibility } from '../grid-storage/grid-data';
+import { GridIds } from '../grid-storage/grid-ids';
 import { codeScript } from './grid-code';
-import { gridPageModel } from './grid-page';
-import type { GridPost } from './grid-post.pipe';
+import { gridPageModel } from './grid-page-model';
+import type { GridPost } from '../grid-api/grid-post.pipe';
 import { GridWorker } from './grid-worker.service';
-import { GridsRepository, GridSummary } from './grids.repository';
-import { gridPagePath, type Origin } from './public-url';
+import { GridsRepository, GridSummary } from '../grid-storage/grids.repository';
+import { gridPagePath, type Origin } from '../common/public-origin';
 
 const PAGE_MARKERS = { table: '<!--ipb:grid-table-->', code: '<!--ipb:code-cells-->' };
 

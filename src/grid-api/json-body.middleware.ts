@@ -10,7 +10,7 @@ import { raw } from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { CheckedGridPost, InvalidGridPostException } from './grid-post.pipe';
-import { GridWorker } from './grid-worker.service';
+import { GridWorker } from '../grid-pages/grid-worker.service';
 
 export const MAX_JSON_DEPTH = 16;
 /**

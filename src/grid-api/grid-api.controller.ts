@@ -43,14 +43,14 @@ import {
   OUTCOME_UNKNOWN_RESPONSE,
   POST_UNAVAILABLE_RESPONSE,
   UNAVAILABLE_RESPONSE,
-} from '../api-docs/api-examples';
-import { IMMUTABLE } from '../common/immutable-answer';
+} from './api-examples';
+import { IMMUTABLE } from '../grid-pages/immutable-answer';
 import { AppConfig } from '../config/app-config';
-import type { Visibility } from './grid-data';
+import type { Visibility } from '../grid-storage/grid-data';
 import { GridDataDto, GridPostDto } from './grid-post.dto';
 import { GridPost, GridPostPipe } from './grid-post.pipe';
-import { GridsService } from './grids.service';
-import { shareableOrigin } from './public-url';
+import { GridsService } from '../grid-pages/grid-answers.service';
+import { shareableOrigin } from '../common/public-origin';
 
 /** What both `/get` routes answer, for the OpenAPI document. */
 function ApiGridDataResponses() {

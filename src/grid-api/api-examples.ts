@@ -1,6 +1,6 @@
 import type { ApiResponseOptions, SchemaObject } from '@nestjs/swagger';
 import { DISK_FULL_MESSAGE } from '../database/storage-monitor';
-import type { Block, IpbClass } from '../grids/grid-data';
+import type { Block, IpbClass } from '../grid-storage/grid-data';
 
 /**
  * The examples the OpenAPI document shows. Error bodies are copied from what the app really

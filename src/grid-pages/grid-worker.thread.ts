@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { GridLimits } from '../config/app-config';
 import { codeSectionHtml } from './grid-code';
-import type { GridData } from './grid-data';
+import type { GridData } from '../grid-storage/grid-data';
 import { renderGridPng } from './grid-image';
-import { checkGridPost, FieldError, GridPost } from './grid-post.pipe';
+import { checkGridPost, FieldError, GridPost } from '../grid-api/grid-post.pipe';
 import { drawnBlockCount, gridTableHtml } from './grid-table';
-import { parseJsonBody } from './json-body.middleware';
+import { parseJsonBody } from '../grid-api/json-body.middleware';
 
 /**
  * The grid work that costs tens to hundreds of milliseconds of CPU for big grids (parsing their

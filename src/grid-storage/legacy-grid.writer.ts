@@ -6,8 +6,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import type { Visibility } from '../grids/grid-data';
-import { rowHashSql, LEGACY_TABLES, LegacyGrid } from './legacy-grid';
+import type { Visibility } from './grid-data';
+import { rowHashSql, LEGACY_TABLES, LegacyGrid } from '../legacy-import/legacy-grid';
 
 export type BatchMode = { dryRun: boolean; overwrite: boolean };
 
