@@ -11,7 +11,7 @@
  * BENCH_CACHE_MB (the server's GRID_CACHE_MB; default: the app's own default).
  */
 import { Agent } from 'node:http';
-import { PAGE_TABLE_MAX_BLOCKS } from '../src/grid-pages/grid-worker.thread';
+import { PAGE_TABLE_MAX_BLOCKS } from '../src/grid-pages/grid-render.task';
 import { AppConfig } from '../src/config/app-config';
 import { blocks, clientBody } from '../test/support/grid-factory';
 import { rawRequest, type RawResponse } from '../test/support/http';

@@ -7,8 +7,17 @@ import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { GridPagesModule, GridsModule } from './grid-pages/grid-pages.module';
+import { GridApiModule } from './grid-api/grid-api.module';
+import { GridPagesModule } from './grid-pages/grid-pages.module';
 import { HealthModule } from './health/health.module';
+
+/**
+ * The modules with routes, in the order Nest registers their routes: GridPagesModule's
+ * `/:hashId` takes any single path segment, so it comes after every module with a route of one
+ * segment (`/health`, `/post`). test/routes.e2e-spec.ts checks every fixed path still reaches its
+ * own handler.
+ */
+export const FEATURES_IN_ROUTE_ORDER = [HealthModule, GridApiModule, GridPagesModule];
 
 @Module({})
 export class AppModule {
@@ -21,10 +30,7 @@ export class AppModule {
         LoggingModule.forRoot(rootLogger),
         LifecycleModule,
         DatabaseModule.forRoot(),
-        GridsModule,
-        HealthModule,
-        // Last: its `/:hashId` route must not shadow any other.
-        GridPagesModule,
+        ...FEATURES_IN_ROUTE_ORDER,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

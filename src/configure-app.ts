@@ -4,7 +4,6 @@ import helmet from 'helmet';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { setupApiDocs } from './grid-api/api-docs';
-import { isApiPath } from './common/all-exceptions.filter';
 import { AppLifecycle } from './common/lifecycle';
 import { PinoNestLogger, requestLogging, ROOT_LOGGER } from './common/logging';
 import { configureViews } from './common/views';
@@ -59,7 +58,8 @@ function securityHeaders() {
 function redirectTrailingSlash(req: Request, res: Response, next: NextFunction): void {
   const { path } = req;
   if ((req.method === 'GET' || req.method === 'HEAD') && path.length > 1 && path.endsWith('/')) {
-    if (!isApiPath(path)) {
+    // Swagger UI serves its own folder under /api/docs/.
+    if (!path.startsWith('/api/docs/')) {
       const q = req.originalUrl.indexOf('?');
       const query = q === -1 ? '' : req.originalUrl.slice(q);
       // Leading slashes collapse too, so `//evil.example/` cannot become an off-site redirect.
@@ -70,5 +70,5 @@ function redirectTrailingSlash(req: Request, res: Response, next: NextFunction):
   next();
 }
 
-/** Body parsing is ours (see JsonBodyMiddleware): Nest's would ignore bodies without a Content-Type. */
+/** Body parsing is ours (see JsonBodyInterceptor): Nest's would ignore bodies without a Content-Type. */
 export const NEST_APP_OPTIONS = { bodyParser: false, bufferLogs: true } as const;

@@ -1,9 +1,9 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { PAGE_CELL_MAX_CHARS, PAGE_CODE_MAX_CHARS } from '../src/grid-pages/grid-code';
-import { PAGE_TABLE_MAX_BLOCKS } from '../src/grid-pages/grid-worker.thread';
+import { PAGE_TABLE_MAX_BLOCKS } from '../src/grid-pages/grid-render.task';
 import { GridIds } from '../src/grid-storage/grid-ids';
 import { GridsRepository } from '../src/grid-storage/grids.repository';
-import { OFF_THREAD_BODY_BYTES } from '../src/grid-api/json-body.middleware';
+import { OFF_THREAD_BODY_BYTES } from '../src/grid-api/json-body.interceptor';
 import { blocks, clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';

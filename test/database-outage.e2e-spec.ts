@@ -147,7 +147,7 @@ describe('posts while the database stalls', () => {
 
   it('answers 503 when the database got the INSERT but its answer never came: without COMMIT nothing is stored', async () => {
     const before = await grids.count('public');
-    app.proxy.freezeAfter(/grid_insert_public|INSERT INTO public_grids/);
+    app.proxy.freezeAfter(/INSERT INTO "?public_grids/);
     const { res } = await timedPost(clientBody());
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('5');

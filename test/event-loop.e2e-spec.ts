@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { PAGE_TABLE_MAX_BLOCKS } from '../src/grid-pages/grid-worker.thread';
+import { PAGE_TABLE_MAX_BLOCKS } from '../src/grid-pages/grid-render.task';
 import { clientBody } from './support/grid-factory';
 import { clientPost } from './support/http';
 import { ServerProcess } from './support/server-process';

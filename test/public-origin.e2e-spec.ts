@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { GridCache } from '../src/grid-pages/answer-cache';
+import { AnswerCache } from '../src/grid-pages/answer-cache';
 import { GridsRepository } from '../src/grid-storage/grids.repository';
 import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
@@ -43,13 +43,13 @@ function pageOrigins(html: string): string[] {
 describe('origins without PUBLIC_URL (development)', () => {
   let t: TestApp;
   let grids: GridsRepository;
-  let cache: GridCache;
+  let cache: AnswerCache;
   let path: string;
 
   beforeAll(async () => {
     t = await startTestApp();
     grids = t.app.get(GridsRepository);
-    cache = t.app.get(GridCache);
+    cache = t.app.get(AnswerCache);
     const posted = await clientPost(t.baseUrl, JSON.stringify(clientBody()));
     path = new URL(posted.json<{ url: string }>().url).pathname;
   });
@@ -140,11 +140,11 @@ describe('origins without PUBLIC_URL (development)', () => {
 
 describe('origins with PUBLIC_URL', () => {
   let t: TestApp;
-  let cache: GridCache;
+  let cache: AnswerCache;
 
   beforeAll(async () => {
     t = await startTestApp(testConfig({ PUBLIC_URL: 'https://www.ipythonblocks.org/' }));
-    cache = t.app.get(GridCache);
+    cache = t.app.get(AnswerCache);
   });
   afterAll(() => t.close());
 

@@ -13,11 +13,6 @@ import { isDatabaseUnavailable, isDiskFull } from './database-errors';
 import { AppLifecycle } from './lifecycle';
 import { LoggedHttpException, RetryLaterException } from './logged-http-exception';
 
-/** The client's API and the platform's endpoints answer in JSON; everything else is a page. */
-export function isApiPath(path: string): boolean {
-  return /^\/(post|get|health|api)(\/|$)/.test(path);
-}
-
 interface ErrorBody {
   statusCode: number;
   error?: unknown;
@@ -33,6 +28,10 @@ const DATABASE_RETRY_AFTER_S = 5;
  * becomes a 503 the client may retry, a full disk or a process that is stopping a 503 without
  * Retry-After (neither is over in a few seconds), anything else is logged with its stack and
  * answered with a plain 500 that leaks nothing.
+ *
+ * In JSON, as the API and the platform's endpoints answer; the page controllers use
+ * PageExceptionsFilter, which answers the same as an HTML page. A request no route took (an
+ * unknown path) gets a page, unless it asks for JSON before HTML.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -54,7 +53,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (retryAfterS !== undefined) res.setHeader('Retry-After', String(retryAfterS));
     res.setHeader('Cache-Control', 'no-store');
-    if (isApiPath(req.path)) {
+    if (!this.answersWithPage(req)) {
       res.status(body.statusCode).json(body);
       return;
     }
@@ -74,6 +73,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
         res.type('html').send(html);
       }
     });
+  }
+
+  protected answersWithPage(req: Request): boolean {
+    // `req.route` is set once a route took the request: then its controller's filter decides.
+    return req.route === undefined && req.accepts(['html', 'json']) === 'html';
   }
 
   private toAnswer(exception: unknown, req: Request): { body: ErrorBody; retryAfterS?: number } {
@@ -136,4 +140,12 @@ function httpExceptionBody(exception: HttpException): ErrorBody {
 
 function unavailable(message: string): ErrorBody {
   return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message };
+}
+
+/** For the page controllers (`@UseFilters`): the same answers, as HTML error pages. */
+@Catch()
+export class PageExceptionsFilter extends AllExceptionsFilter {
+  protected override answersWithPage(): boolean {
+    return true;
+  }
 }

@@ -26,8 +26,6 @@ export class AppConfig {
         url: string;
         ssl: DatabaseSsl | undefined;
         poolMax: number;
-        /** Named prepared statements for the hot queries (off behind a transaction pooler). */
-        preparedStatements: boolean;
       }
     | {
         kind: 'embedded';
@@ -70,7 +68,6 @@ export class AppConfig {
         url: env.DATABASE_URL,
         ssl: resolveSsl(env, this.production),
         poolMax: env.DATABASE_POOL_MAX ?? 10,
-        preparedStatements: env.DATABASE_PREPARED_STATEMENTS !== 'false',
       };
     } else if (this.production) {
       // Heroku wipes a dyno's disk on every restart: an embedded database would lose grids.

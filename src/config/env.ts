@@ -43,10 +43,6 @@ export class EnvVars {
   DATABASE_POOL_MAX?: number;
 
   @IsOptional()
-  @IsBooleanString()
-  DATABASE_PREPARED_STATEMENTS?: string;
-
-  @IsOptional()
   @IsInt()
   @Min(100)
   DATABASE_CONNECT_TIMEOUT_MS?: number;

@@ -1,5 +1,5 @@
-import { DatabaseError } from 'pg';
-import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import { DatabaseError, type PoolClient } from 'pg';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { CommitUnconfirmedError, DatabaseTimeoutError } from '../common/database-errors';
 
 export interface TransactionBudget {
@@ -12,12 +12,9 @@ export interface TransactionBudget {
   graceMs: number;
 }
 
-/** Runs one statement of the transaction; answers its rows. */
-export type TransactionQuery = <R extends QueryResultRow>(query: QueryConfig) => Promise<R[]>;
-
 /**
- * `work` in BEGIN ... COMMIT on one connection, within a time budget, so that every failure has
- * a known outcome:
+ * `work` in BEGIN ... COMMIT on one connection of TypeORM's pool, within a time budget, so that
+ * every failure has a known outcome:
  * - anything that fails or runs out of time before COMMIT is sent (no connection, a statement
  *   error, no answer) drops the connection without sending COMMIT: Postgres rolls back, nothing
  *   is stored, and the error is thrown as it is;
@@ -25,39 +22,38 @@ export type TransactionQuery = <R extends QueryResultRow>(query: QueryConfig) =>
  * - if COMMIT was sent and no answer came in time (or the connection died), the outcome is
  *   unknown: `CommitUnconfirmedError` carries what `work` returned.
  *
- * BEGIN, then `work`, share one budget (statement timeout plus grace); COMMIT gets its own. A
- * connection that failed anything is never reused: it may still have a statement in flight.
+ * BEGIN, then `work` (its statements through the manager given), share one budget (statement
+ * timeout plus grace); COMMIT gets its own. A connection that failed anything is never reused:
+ * it may still have a statement in flight.
  */
 export async function inBoundedTransaction<T>(
-  pool: Pool,
+  dataSource: DataSource,
   budget: TransactionBudget,
-  work: (query: TransactionQuery) => Promise<T>,
+  work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
-  const connection = new BoundedConnection(await pool.connect(), budget);
+  const connection = new BoundedRunner(dataSource.createQueryRunner(), budget);
   let result: T;
+  const deadline = connection.deadline();
   try {
-    const deadline = connection.deadline();
+    await connection.within(deadline, connection.connected);
     // statement_timeout as a startup parameter is refused by PgBouncer and ignored by PGlite;
     // SET LOCAL works everywhere, and costs nothing in the same round trip as BEGIN.
-    await connection.query(
-      { text: `BEGIN; SET LOCAL statement_timeout = ${budget.statementTimeoutMs}` },
+    await connection.within(
       deadline,
+      connection.runner.query(`BEGIN; SET LOCAL statement_timeout = ${budget.statementTimeoutMs}`),
     );
-    result = await work(
-      async <R extends QueryResultRow>(query: QueryConfig) =>
-        (await connection.query<R>(query, deadline)).rows,
-    );
+    result = await connection.within(deadline, work(connection.runner.manager));
   } catch (err) {
-    connection.drop(err);
+    connection.drop();
     throw err;
   }
   try {
-    await connection.query({ text: 'COMMIT' }, connection.deadline());
+    await connection.within(connection.deadline(), connection.runner.query('COMMIT'));
   } catch (err) {
-    connection.drop(err);
+    connection.drop();
     throw refusedByDatabase(err) ? err : new CommitUnconfirmedError(result, err);
   }
-  connection.release();
+  await connection.release();
   return result;
 }
 
@@ -67,70 +63,79 @@ export async function inBoundedTransaction<T>(
  * as "not sure", which only ever errs towards the honest unknown-outcome answer.
  */
 function refusedByDatabase(err: unknown): boolean {
-  return err instanceof DatabaseError && err.severity === 'ERROR';
+  const driverError = (err as { driverError?: unknown }).driverError ?? err;
+  return driverError instanceof DatabaseError && driverError.severity === 'ERROR';
 }
 
-/** A pool connection whose statements each get a deadline, and which is dropped on failure. */
-class BoundedConnection {
+/** A query runner whose statements each get a deadline, and which is dropped on failure. */
+class BoundedRunner {
   private done = false;
+  /** The pool's connection, through TypeORM's own door to it. */
+  readonly connected: Promise<PoolClient>;
 
   constructor(
-    private readonly client: PoolClient,
+    readonly runner: QueryRunner,
     private readonly budget: TransactionBudget,
   ) {
-    // A checked-out client reports a dead socket as an 'error' event, which would crash the
-    // process unheard; the statement in flight fails with the same error, and is handled there.
-    client.on('error', ignoreSocketError);
+    this.connected = runner.connect() as Promise<PoolClient>;
+    // Settled (or dropped) through `within`; never an unhandled rejection.
+    this.connected.catch(() => undefined);
   }
 
   deadline(): number {
     return Date.now() + this.budget.statementTimeoutMs + this.budget.graceMs;
   }
 
-  query<R extends QueryResultRow>(query: QueryConfig, deadline: number) {
-    return new Promise<QueryResult<R>>((resolve, reject) => {
+  /** `statement`, or a DatabaseTimeoutError (the connection dropped) once `deadline` passes. */
+  within<R>(deadline: number, statement: Promise<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       const timer = setTimeout(
         () => {
           const err = new DatabaseTimeoutError(
             `no answer from the database within ${this.budget.statementTimeoutMs + this.budget.graceMs} ms`,
           );
           // Dropping the connection settles the statement in flight; its own error then is ignored.
-          this.drop(err);
+          this.drop();
           reject(err);
         },
         Math.max(0, deadline - Date.now()),
       );
-      this.client.query<R>(query).then(
-        (res) => {
+      statement.then(
+        (value) => {
           clearTimeout(timer);
-          resolve(res);
+          resolve(value);
         },
-        (err: Error) => {
+        (err: unknown) => {
           clearTimeout(timer);
-          reject(err);
+          reject(err instanceof Error ? err : new Error(String(err)));
         },
       );
     });
   }
 
-  release(): void {
+  async release(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    this.client.off('error', ignoreSocketError);
-    this.client.release();
+    await this.runner.release();
   }
 
   /**
-   * Closes the connection instead of returning it to the pool (pg-pool's documented
-   * `release(err)`); pg destroys the socket at once when a statement is in flight, so nothing
-   * more is sent on it, COMMIT least of all.
+   * Closes the connection instead of returning it to the pool: ended, nothing more is sent on it
+   * (COMMIT least of all), and pg-pool discards a client that is ending when it is released.
+   * The connection may still be on its way (the budget ran out while waiting for one): it is
+   * ended when it comes.
    */
-  drop(cause: unknown): void {
+  drop(): void {
     if (this.done) return;
     this.done = true;
-    this.client.off('error', ignoreSocketError);
-    this.client.release(cause instanceof Error ? cause : new Error(String(cause)));
+    this.connected
+      .then(
+        (client) => {
+          client.end().catch(() => undefined);
+          return this.runner.release();
+        },
+        () => this.runner.release(),
+      )
+      .catch(() => undefined);
   }
 }
-
-function ignoreSocketError(): void {}

@@ -12,6 +12,7 @@ import {
   Req,
   Res,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import {
@@ -49,7 +50,9 @@ import { AppConfig } from '../config/app-config';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridDataDto, GridPostDto } from './grid-post.dto';
 import { GridPost, GridPostPipe } from './grid-post.pipe';
-import { GridsService } from '../grid-pages/grid-answers.service';
+import { GridAnswers } from '../grid-pages/grid-answers.service';
+import { GridPublisher } from './grid-publisher';
+import { JsonBodyInterceptor } from './json-body.interceptor';
 import { shareableOrigin } from '../common/public-origin';
 
 /** What both `/get` routes answer, for the OpenAPI document. */
@@ -84,7 +87,8 @@ function ApiGridDataResponses() {
 @Controller()
 export class GridsApiController {
   constructor(
-    private readonly grids: GridsService,
+    private readonly publisher: GridPublisher,
+    private readonly answers: GridAnswers,
     private readonly config: AppConfig,
   ) {}
 
@@ -162,10 +166,11 @@ export class GridsApiController {
   @ApiResponse(OUTCOME_UNKNOWN_RESPONSE)
   @Post('post')
   @UseGuards(ThrottlerGuard)
+  @UseInterceptors(JsonBodyInterceptor)
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   async post(@Body(GridPostPipe) post: GridPost, @Req() req: Request): Promise<{ url: string }> {
-    return { url: await this.grids.create(post, shareableOrigin(this.config.publicUrl, req)) };
+    return { url: await this.publisher.publish(post, shareableOrigin(this.config.publicUrl, req)) };
   }
 
   /** A browser opening the client's endpoint learns what it is for, instead of a grid 404. */
@@ -209,7 +214,7 @@ export class GridsApiController {
   }
 
   private async send(visibility: Visibility, hashId: string, req: Request, res: Response) {
-    const answer = await this.grids.getGridDataJson(visibility, hashId);
+    const answer = await this.answers.json(visibility, hashId);
     await answer.send(req, res, IMMUTABLE);
   }
 }

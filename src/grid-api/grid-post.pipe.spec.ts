@@ -1,6 +1,6 @@
 import type { GridLimits } from '../config/app-config';
 import { checkBlocks, validateGridPost } from './grid-post.pipe';
-import { MAX_JSON_DEPTH, parseJsonBody } from './json-body.middleware';
+import { MAX_JSON_DEPTH, parseJsonBody } from './json-body.interceptor';
 
 const limits: GridLimits = {
   maxBodyBytes: 1024 * 1024,

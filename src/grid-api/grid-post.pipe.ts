@@ -46,7 +46,7 @@ export class InvalidGridPostException extends BadRequestException {
 }
 
 /**
- * A body checked on the grid worker thread (big bodies, see JsonBodyMiddleware): the same checks
+ * A body checked on the grid worker thread (big bodies, see JsonBodyInterceptor): the same checks
  * as the pipe's, done where parsing megabytes of JSON cannot stall the server.
  */
 export class CheckedGridPost {

@@ -16,7 +16,7 @@ const MAX_MAKING = 4;
  * really hold, per process: a cache, not state; every process fills its own from Postgres.
  */
 @Injectable()
-export class GridCache {
+export class AnswerCache {
   private readonly cache?: LRUCache<string, ImmutableAnswer>;
   private readonly making = new Map<string, Promise<ImmutableAnswer | null>>();
   private makers = 0;

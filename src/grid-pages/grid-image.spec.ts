@@ -1,44 +1,9 @@
-import sharp from 'sharp';
+import { GRID_IMAGE_MAX_BYTES, GRID_IMAGE_MAX_PIXELS, GRID_IMAGE_MAX_SIDE } from './grid-image';
 import type { GridData } from '../grid-storage/grid-data';
-import {
-  GRID_IMAGE_MAX_BYTES,
-  GRID_IMAGE_MAX_PIXELS,
-  GRID_IMAGE_MAX_SIDE,
-  renderGridPng,
-} from './grid-image';
 import { clientPostFixtures } from '../../test/support/fixtures';
+import { decode, expectPixel, gridPng, WHITE } from '../../test/support/png';
 
 const fixtures = clientPostFixtures;
-
-type Rgb = [number, number, number];
-const WHITE: Rgb = [255, 255, 255];
-
-interface Decoded {
-  width: number;
-  height: number;
-  at(x: number, y: number): Rgb;
-}
-
-async function decode(png: Buffer): Promise<Decoded> {
-  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  expect(info.channels).toBe(3);
-  return {
-    width: info.width,
-    height: info.height,
-    at(x, y) {
-      const i = (y * info.width + x) * 3;
-      return [data[i], data[i + 1], data[i + 2]];
-    },
-  };
-}
-
-/** Checks one pixel; calls expect only on a mismatch, so that big loops stay fast. */
-function expectPixel(image: Decoded, x: number, y: number, rgb: readonly number[], label = '') {
-  const got = image.at(x, y);
-  if (got[0] !== rgb[0] || got[1] !== rgb[1] || got[2] !== rgb[2]) {
-    expect({ at: [x, y], label, rgb: got }).toEqual({ at: [x, y], label, rgb: rgb.slice(0, 3) });
-  }
-}
 
 /**
  * The page's layout, written out independently of the renderer for well-formed grids: columns
@@ -117,7 +82,7 @@ describe('renderGridPng', () => {
     const grow = expectedGrow(page.width, page.height);
 
     it('has the page geometry (enlarged by a whole factor when small)', async () => {
-      const image = await renderGridPng(grid);
+      const image = await gridPng(grid);
       expect(image.scale).toBe(grow);
       expect([image.width, image.height]).toEqual([page.width * grow, page.height * grow]);
       const decoded = await decode(image.png);
@@ -125,7 +90,7 @@ describe('renderGridPng', () => {
     });
 
     it('has each block colour at its centre and over its whole cell', async () => {
-      const image = await decode((await renderGridPng(grid)).png);
+      const image = await decode((await gridPng(grid)).png);
       grid.blocks.forEach((row, r) =>
         row.forEach(([red, green, blue], c) => {
           const x0 = page.xs[c] * grow;
@@ -148,7 +113,7 @@ describe('renderGridPng', () => {
     });
 
     it('has white lines between blocks and around the outside exactly when lines_on', async () => {
-      const image = await decode((await renderGridPng(grid)).png);
+      const image = await decode((await gridPng(grid)).png);
       let white = 0;
       for (let y = 0; y < image.height; y++) {
         for (let x = 0; x < image.width; x++) {
@@ -195,7 +160,7 @@ describe('renderGridPng', () => {
   it('lays out mixed sizes like a border-collapse table: widest block per column, tallest per row', async () => {
     const grid = fixtures.find((f) => f.name === 'block-5x5-mixed-sizes')!.grid_data;
     // columns 20 20 40 20 20 (the 1 px block shares column 4 with 20 px ones), rows alike, 6 lines
-    const image = await renderGridPng(grid);
+    const image = await gridPng(grid);
     expect([image.width, image.height, image.scale]).toEqual([126, 126, 1]);
     const decoded = await decode(image.png);
     // the size-40 block at [2, 2] fills x 43..82, y 43..82; its neighbours start after a line
@@ -211,7 +176,7 @@ describe('renderGridPng', () => {
   it('draws the same blocks without any white when lines are off', async () => {
     const on = fixtures.find((f) => f.name === 'image-4x3-lower-left')!.grid_data;
     const off: GridData = { ...on, lines_on: false };
-    const image = await renderGridPng(off);
+    const image = await gridPng(off);
     // 4 x 3 blocks of 20 px: 80 x 60, enlarged x2 to reach a 64 px short side
     expect([image.width, image.height, image.scale]).toEqual([160, 120, 2]);
     const decoded = await decode(image.png);
@@ -229,7 +194,7 @@ describe('renderGridPng', () => {
   });
 
   it('enlarges a 1x1 grid of size 1 to a 64 px short side with exact colours', async () => {
-    const off = await renderGridPng({
+    const off = await gridPng({
       lines_on: false,
       width: 1,
       height: 1,
@@ -246,7 +211,7 @@ describe('renderGridPng', () => {
     }
 
     // with lines it is 3 x 3 at natural size (line, block, line): x22, lines and all
-    const on = await renderGridPng({
+    const on = await gridPng({
       lines_on: true,
       width: 1,
       height: 1,
@@ -263,7 +228,7 @@ describe('renderGridPng', () => {
 
   it('shrinks a 400x400 grid of size-20 blocks within the bounds with exact block colours', async () => {
     const grid = uniformGrid(400, 400, 20, true);
-    const image = await renderGridPng(grid);
+    const image = await gridPng(grid);
     expect(image.width).toBeLessThanOrEqual(GRID_IMAGE_MAX_SIDE);
     expect(image.height).toBeLessThanOrEqual(GRID_IMAGE_MAX_SIDE);
     expect(image.width * image.height).toBeLessThanOrEqual(GRID_IMAGE_MAX_PIXELS);
@@ -281,7 +246,7 @@ describe('renderGridPng', () => {
 
   it('keeps 1 px lines when shrunk blocks stay 4 px or more', async () => {
     const grid = uniformGrid(200, 200, 20, true);
-    const image = await renderGridPng(grid);
+    const image = await gridPng(grid);
     // natural 4201 px; 4 px blocks and 201 lines make 1001
     expect([image.width, image.height, image.scale]).toEqual([1001, 1001, 0.2]);
     const decoded = await decode(image.png);
@@ -297,9 +262,9 @@ describe('renderGridPng', () => {
 
   it('honours smaller bounds given as options', async () => {
     const grid = uniformGrid(30, 10, 20, false); // 600 x 200 natural
-    const image = await renderGridPng(grid, { maxSide: 300 });
+    const image = await gridPng(grid, { maxSide: 300 });
     expect([image.width, image.height, image.scale]).toEqual([300, 100, 0.5]);
-    const byPixels = await renderGridPng(grid, { maxPixels: 30_000 });
+    const byPixels = await gridPng(grid, { maxPixels: 30_000 });
     expect(byPixels.width * byPixels.height).toBeLessThanOrEqual(30_000);
     expect([byPixels.width, byPixels.height]).toEqual([300, 100]); // 0.5 snaps 20 px to 10 px
     const decoded = await decode(image.png);
@@ -314,7 +279,7 @@ describe('renderGridPng', () => {
   it('draws noise with fewer pixels rather than hand out a multi-megabyte PNG', async () => {
     // 700 x 700 random 1 px blocks: 1.5 MB as a 700 x 700 PNG
     const grid = uniformGrid(700, 700, 1, false);
-    const image = await renderGridPng(grid);
+    const image = await gridPng(grid);
     expect(image.png.length).toBeLessThanOrEqual(GRID_IMAGE_MAX_BYTES);
     expect(image.width).toBeLessThan(700);
     expect(image.width).toBeGreaterThan(300);
@@ -337,120 +302,8 @@ describe('renderGridPng', () => {
 
   it('keeps a very long, thin grid at least 1 px across', async () => {
     const grid = uniformGrid(5000, 1, 20, false); // 100000 x 20 natural
-    const image = await renderGridPng(grid);
+    const image = await gridPng(grid);
     expect(image.width).toBeLessThanOrEqual(GRID_IMAGE_MAX_SIDE);
     expect(image.height).toBe(1);
-  });
-
-  describe('odd and legacy values', () => {
-    const odd: unknown[] = [
-      {
-        lines_on: 1,
-        width: '2',
-        height: '1',
-        blocks: [
-          [
-            ['255', '0', '0', '10'],
-            [0, 255, 0, 10],
-          ],
-        ],
-      },
-      { lines_on: 0, width: null, height: undefined, blocks: [[[1, 2, 3]]] },
-      { lines_on: '0', width: 1, height: 1, blocks: [[[300, -5, 12.7, 0]]] },
-      { lines_on: null, width: 3, height: 3, blocks: [null, 'row', [null, 'x', 5, {}, []]] },
-      { lines_on: true, width: 1, height: 1, blocks: [[[NaN, 'abc', null, 'abc']]] },
-      { lines_on: true, width: 1, height: 1, blocks: [[[1, 2, 3, 1e308]]] },
-      { lines_on: true, width: 1, height: 1, blocks: [[[1, 2, 3, Infinity]]] },
-      { lines_on: true, width: 1, height: 1, blocks: [[[1, 2, 3, -4]]] },
-      {
-        lines_on: true,
-        width: 2,
-        height: 2,
-        blocks: [
-          [[1, 2, 3, 5]],
-          [
-            [4, 5, 6, 5],
-            [7, 8, 9, 5],
-          ],
-        ],
-      },
-      { lines_on: true, width: 0, height: 0, blocks: [] },
-      { lines_on: false, width: 2, height: 2, blocks: [[], []] },
-      { lines_on: false, width: 2, height: 2, blocks: null },
-      { lines_on: false, width: 2, height: 2, blocks: 'blocks' },
-      { lines_on: false, width: 2, height: 2, blocks: { 0: [[1, 2, 3, 4]] } },
-      { width: 1, height: 1, blocks: [[[1, 2, 3, 4]]] },
-      { lines_on: Symbol('x'), blocks: [[[1, 2, 3, [5]]]] },
-      {},
-      null,
-    ];
-
-    it.each(odd.map((grid, i) => [i, grid]))('case %i renders a valid PNG', async (_i, grid) => {
-      const image = await renderGridPng(grid as GridData);
-      const decoded = await decode(image.png);
-      expect([decoded.width, decoded.height]).toEqual([image.width, image.height]);
-      expect(image.width).toBeGreaterThanOrEqual(1);
-      expect(image.width).toBeLessThanOrEqual(GRID_IMAGE_MAX_SIDE);
-      expect(image.height).toBeLessThanOrEqual(GRID_IMAGE_MAX_SIDE);
-    });
-
-    it('reads numbers in strings and treats lines_on 1 as on', async () => {
-      const image = await renderGridPng(odd[0] as GridData);
-      // 1 + 10 + 1 + 10 + 1 = 23 by 12, x6 to reach 64 px across the short side
-      expect([image.width, image.height, image.scale]).toEqual([138, 72, 6]);
-      const decoded = await decode(image.png);
-      expect(decoded.at(0, 0)).toEqual(WHITE);
-      expect(decoded.at(6 * 6, 6 * 6)).toEqual([255, 0, 0]);
-      expect(decoded.at(6 * 17, 6 * 6)).toEqual([0, 255, 0]);
-    });
-
-    it('treats a missing or invalid size as 20 and lines_on 0 as off', async () => {
-      const image = await renderGridPng(odd[1] as GridData);
-      expect([image.width, image.height, image.scale]).toEqual([80, 80, 4]);
-      const decoded = await decode(image.png);
-      expect(decoded.at(0, 0)).toEqual([1, 2, 3]);
-      expect(decoded.at(79, 79)).toEqual([1, 2, 3]);
-    });
-
-    it('clamps colours to 0..255, truncating fractions, and treats "0" as lines off', async () => {
-      const image = await renderGridPng(odd[2] as GridData);
-      expect([image.width, image.height]).toEqual([80, 80]); // size 0 is invalid: 20, x4
-      const decoded = await decode(image.png);
-      expect(decoded.at(40, 40)).toEqual([255, 0, 12]);
-    });
-
-    it('skips rows that are not lists and draws blocks that are not lists as black size 20', async () => {
-      const image = await renderGridPng(odd[3] as GridData);
-      // one row of five size-20 blocks, no lines (null counts as 0, as on the page): 100 x 20, x4
-      expect([image.width, image.height, image.scale]).toEqual([400, 80, 4]);
-      const decoded = await decode(image.png);
-      expect(decoded.at(40, 40)).toEqual([0, 0, 0]);
-      expect(decoded.at(360, 40)).toEqual([0, 0, 0]);
-    });
-
-    it('clamps huge sizes instead of overflowing, and shrinks them within bounds', async () => {
-      const image = await renderGridPng(odd[5] as GridData);
-      expect(image.width).toBeLessThanOrEqual(GRID_IMAGE_MAX_SIDE);
-      const decoded = await decode(image.png);
-      expect(decoded.at(image.width >> 1, image.height >> 1)).toEqual([1, 2, 3]);
-    });
-
-    it('leaves the cells missing from a short row white', async () => {
-      const image = await renderGridPng(odd[8] as GridData);
-      // 2 columns and 2 rows of 5 px with lines: 13 x 13, x5 to reach 64 px
-      expect([image.width, image.height, image.scale]).toEqual([65, 65, 5]);
-      const decoded = await decode(image.png);
-      expect(decoded.at(5 * 3, 5 * 3)).toEqual([1, 2, 3]);
-      expect(decoded.at(5 * 9, 5 * 3)).toEqual(WHITE);
-      expect(decoded.at(5 * 9, 5 * 9)).toEqual([7, 8, 9]);
-    });
-
-    it('draws a grid with no blocks as a white 64 px square', async () => {
-      for (const grid of [odd[9], odd[10], odd[11], odd[16], odd[17]]) {
-        const image = await renderGridPng(grid as GridData);
-        expect([image.width, image.height]).toEqual([64, 64]);
-        expect((await decode(image.png)).at(32, 32)).toEqual(WHITE);
-      }
-    });
   });
 });

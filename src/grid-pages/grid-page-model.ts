@@ -1,7 +1,6 @@
 import { gridPagePath } from '../common/public-origin';
-import type { Visibility } from '../grid-storage/grid-data';
-import type { PageParts } from './grid-worker.thread';
-import type { StoredGrid } from '../grid-storage/grids.repository';
+import type { PageParts } from './grid-render.task';
+import type { StoredGrid } from '../grid-storage/stored-grid';
 
 /** One stored value as text, whatever an old client put there. */
 function text(value: unknown): string {
@@ -33,22 +32,18 @@ export function postedDate(createdAt: Date | null): { iso: string; text: string 
   return { iso, text: iso.slice(0, 10) };
 }
 
+/** Where the worker's bytes go in the rendered page (see GridAnswers.page). */
+export const PAGE_MARKERS = { table: '<!--ipb:grid-table-->', code: '<!--ipb:code-cells-->' };
+
 /**
  * What views/pages/grid.hbs shows for one grid. The table and the code section are made on the
- * grid worker: the page gets `markers.table` and `markers.code` in their places, for their bytes.
+ * grid worker: the page gets PAGE_MARKERS in their places, for their bytes.
  */
-export function gridPageModel(
-  grid: StoredGrid,
-  parts: PageParts,
-  visibility: Visibility,
-  hashId: string,
-  pageUrl: string,
-  markers: { table: string; code: string },
-) {
+export function gridPageModel(grid: StoredGrid, parts: PageParts, hashId: string, pageUrl: string) {
+  const { visibility, ipbClass } = grid;
   const secret = visibility === 'secret';
-  const ipbClass = grid.ipbClass === 'ImageGrid' ? 'ImageGrid' : 'BlockGrid';
   const size = `${String(parts.width)} × ${String(parts.height)}`;
-  const cellCount = Array.isArray(grid.codeCells) ? grid.codeCells.length : 0;
+  const cellCount = grid.codeCells.length;
   return {
     title: `${secret ? 'Secret grid' : 'Grid'} ${hashId}`,
     description: `A ${size} ${ipbClass} of coloured blocks made with ipythonblocks${
@@ -62,11 +57,11 @@ export function gridPageModel(
     size,
     blockCount: Number(parts.width) * Number(parts.height),
     // Too many blocks for a table: the page shows the grid's picture instead.
-    tableHtml: parts.table ? markers.table : undefined,
+    tableHtml: parts.table ? PAGE_MARKERS.table : undefined,
     picture: parts.table
       ? undefined
       : { src: `${gridPagePath(visibility, hashId)}.png`, blocks: parts.blocks },
-    codeSection: parts.code ? markers.code : '',
+    codeSection: parts.code ? PAGE_MARKERS.code : '',
     hasCode: parts.code !== null,
     remix: `${ipbClass}.from_web('${hashId}'${secret ? ', secret=True' : ''})`,
     posted: postedDate(grid.createdAt),

@@ -1,56 +1,26 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { Module } from '@nestjs/common';
 import { ViewRenderer } from '../common/views';
-import { AppConfig } from '../config/app-config';
-import { GridCache } from './answer-cache';
-import { GridIds } from '../grid-storage/grid-ids';
-import { GridPostPipe } from '../grid-api/grid-post.pipe';
-import { GridWorker } from './grid-worker.service';
-import { GridsApiController } from '../grid-api/grid-api.controller';
-import { GridsPagesController } from './grid-pages.controller';
-import { GridsRepository } from '../grid-storage/grids.repository';
-import { GridsService } from './grid-answers.service';
-import { JsonBodyMiddleware } from '../grid-api/json-body.middleware';
-import { LandingService } from './landing.service';
-
-@Module({
-  imports: [
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        throttlers: [{ ttl: 60_000, limit: Math.max(1, config.postRateLimit) }],
-        skipIf: () => config.postRateLimit === 0,
-        errorMessage: (_context, detail) =>
-          `Too many posts from this address: at most ${detail.limit} a minute (POST_RATE_LIMIT). ` +
-          `Try again in ${detail.timeToBlockExpire} s.`,
-      }),
-    }),
-  ],
-  controllers: [GridsApiController],
-  providers: [
-    GridIds,
-    GridCache,
-    GridsRepository,
-    GridsService,
-    GridPostPipe,
-    GridWorker,
-    ViewRenderer,
-  ],
-  exports: [GridIds, GridCache, GridsRepository, GridsService, GridWorker],
-})
-export class GridsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes({ path: 'post', method: RequestMethod.POST });
-  }
-}
+import { WorkerPoolModule } from '../common/worker-pool';
+import { GridStorageModule } from '../grid-storage/grid-storage.module';
+import { AnswerCache } from './answer-cache';
+import { GridAnswers } from './grid-answers.service';
+import { GridPageController } from './grid-page.controller';
+import { GridRenderer } from './grid-renderer';
+import { SiteController } from './site.controller';
+import { SitePages } from './site-pages.service';
 
 /**
- * The page routes, in a module of their own so AppModule can import it last: `/:hashId` must be
- * registered after every other route.
+ * What people see, and the renderers behind it: grid pages, pictures and code (drawn on the
+ * worker threads), the site's own pages, and the cache of rendered answers. It also gives the
+ * API the grid's JSON answer (GridAnswers), kept in the same cache.
  */
 @Module({
-  imports: [GridsModule],
-  controllers: [GridsPagesController],
-  providers: [LandingService],
+  imports: [GridStorageModule, WorkerPoolModule],
+  // Route order, stated: SiteController's fixed paths (/about, /random, /recent), then
+  // GridPageController, whose `/:hashId` takes any single segment. AppModule imports this
+  // module after every other that has routes.
+  controllers: [SiteController, GridPageController],
+  providers: [AnswerCache, GridAnswers, GridRenderer, SitePages, ViewRenderer],
+  exports: [GridAnswers],
 })
 export class GridPagesModule {}

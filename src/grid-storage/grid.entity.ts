@@ -1,5 +1,4 @@
-import { Column, CreateDateColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { Entity } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { GridData, PythonVersion, Visibility } from './grid-data';
 
 /** The two tables, one per visibility (the legacy SQLite file uses the same names). */
@@ -48,3 +47,9 @@ export class PublicGrid extends GridRecord {}
 
 @Entity({ name: GRID_TABLES.secret })
 export class SecretGrid extends GridRecord {}
+
+/** The entity of each table. */
+export const GRID_ENTITIES: Record<Visibility, typeof PublicGrid> = {
+  public: PublicGrid,
+  secret: SecretGrid,
+};

@@ -1,123 +1,64 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool, QueryConfig, QueryResultRow } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { inBoundedTransaction, type TransactionBudget } from '../database/bounded-transaction';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import type { Visibility } from './grid-data';
-import { GRID_TABLES, type GridRecord } from './grid.entity';
+import { columnName } from './grid-columns';
+import type { IpbClass, Visibility } from './grid-data';
+import { GRID_ENTITIES, type GridRecord } from './grid.entity';
+import type { StoredGrid } from './stored-grid';
 
+/** What a post stores; `gridDataJson` is the posted grid_data's JSON text, stored as jsonb. */
 export type NewGrid = Pick<
   GridRecord,
   'ipbVersion' | 'pythonVersion' | 'codeCells' | 'ipbClass' | 'secret'
 > & { gridDataJson: string };
 
-/**
- * A stored grid as the pages need it. `gridDataJson` stays text: a photo's grid_data is megabytes
- * of numbers, parsed only on the grid worker thread (see GridWorker).
- */
-export type StoredGrid = Omit<GridRecord, 'gridData'> & { gridDataJson: string };
-
-/** How long past the statement timeout a post waits for the database to say it cancelled. */
-const ANSWER_GRACE_MS = 1000;
-
-/** One named query per table: Postgres parses and plans it once per connection. */
-function statements(build: (table: string) => string, name: string) {
-  return {
-    public: { name: `${name}_public`, text: build(GRID_TABLES.public) },
-    secret: { name: `${name}_secret`, text: build(GRID_TABLES.secret) },
-  };
-}
-
-const INSERT = statements(
-  (t) =>
-    `INSERT INTO ${t} (ipb_version, python_version, grid_data, code_cells, ipb_class, secret)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-  'grid_insert',
-);
-const GRID_DATA_JSON = statements(
-  (t) => `SELECT grid_data::text AS json FROM ${t} WHERE id = $1`,
-  'grid_data_json',
-);
-const FIND = statements(
-  (t) =>
-    `SELECT id, ipb_version, python_version, grid_data::text AS grid_data_json, code_cells,
-            ipb_class, secret, created_at
-     FROM ${t} WHERE id = $1`,
-  'grid_find',
-);
-
-// One round trip, two index lookups whatever the table size: a random point between the lowest
-// and highest id (an InitPlan evaluated once), then the first id at or after it.
-const RANDOM_PUBLIC = {
-  name: 'grid_random_public',
-  text: `SELECT id FROM public_grids
-         WHERE id >= (SELECT min(id) + floor(random() * (max(id) - min(id) + 1))::int FROM public_grids)
-         ORDER BY id LIMIT 1`,
-};
-
-// width/height only: a photo ImageGrid's blocks can be megabytes, and a list needs none of them.
-const RECENT_COLUMNS = `id, ipb_class, grid_data->'width' AS width, grid_data->'height' AS height, created_at`;
-const RECENT_PUBLIC = {
-  name: 'grid_recent_public',
-  text: `SELECT ${RECENT_COLUMNS} FROM public_grids ORDER BY id DESC LIMIT $1`,
-};
-const RECENT_PUBLIC_BEFORE = {
-  name: 'grid_recent_public_before',
-  text: `SELECT ${RECENT_COLUMNS} FROM public_grids WHERE id < $1 ORDER BY id DESC LIMIT $2`,
-};
-
 /** One entry of the gallery of recent public grids. */
 export interface GridSummary {
   id: number;
-  ipbClass: string;
+  ipbClass: IpbClass;
   width: unknown;
   height: unknown;
   /** Null for an imported grid: the legacy site kept no posting date. */
   createdAt: Date | null;
 }
 
-interface GridRow {
-  id: number;
-  ipb_version: string;
-  python_version: GridRecord['pythonVersion'];
-  grid_data_json: string;
-  code_cells: string[] | null;
-  ipb_class: string;
-  secret: boolean;
-  created_at: Date | null;
+/** How long past the statement timeout a post waits for the database to say it cancelled. */
+const ANSWER_GRACE_MS = 1000;
+
+// SQL of the grid tables' columns, by entity property (see grid-columns.ts).
+const ID = columnName('id');
+const GRID_DATA = columnName('gridData');
+const IPB_CLASS = columnName('ipbClass');
+const CREATED_AT = columnName('createdAt');
+
+/** The class a stored `ipb_class` names; anything else an old client wrote is a BlockGrid. */
+export function ipbClassOf(stored: unknown): IpbClass {
+  return stored === 'ImageGrid' ? 'ImageGrid' : 'BlockGrid';
 }
 
 /**
- * All grid queries. The entities and migrations describe the tables; the queries here run on
- * TypeORM's own pg pool (one pool, one configuration) as prepared statements, because these are
- * the hot paths of the service and the ORM's query building costs more than the query itself.
+ * The grid tables' reads and writes, through TypeORM's query builder on the entities. A posted
+ * grid never changes, so the pages and the API cache what these return: the hot paths seldom
+ * get here. grid_data is read as text, never parsed on this thread (see StoredGrid).
  */
 @Injectable()
 export class GridsRepository {
-  private readonly pool: Pool;
-  private readonly prepared: boolean;
   private readonly budget: TransactionBudget;
 
-  constructor(@InjectDataSource() dataSource: DataSource, config: AppConfig) {
-    this.pool = (dataSource.driver as PostgresDriver).master as Pool;
-    // A named statement outlives its connection where sessions are shared: PGlite is one session
-    // behind its socket, and a transaction pooler hands a session to any connection. Preparing
-    // it again on a new connection then fails, so those get the same SQL unnamed.
-    this.prepared = config.database.kind === 'server' && config.database.preparedStatements;
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    config: AppConfig,
+  ) {
     this.budget = {
       statementTimeoutMs: config.databaseStatementTimeoutMs,
       graceMs: ANSWER_GRACE_MS,
     };
   }
 
-  private async rows<R extends QueryResultRow>(query: QueryConfig): Promise<R[]> {
-    return (await this.pool.query<R>(this.named(query))).rows;
-  }
-
-  private named(query: QueryConfig): QueryConfig {
-    return this.prepared ? query : { text: query.text, values: query.values };
+  private table(visibility: Visibility): Repository<GridRecord> {
+    return this.dataSource.getRepository(GRID_ENTITIES[visibility]);
   }
 
   /**
@@ -125,92 +66,146 @@ export class GridsRepository {
    * says whether the grid is stored (see `inBoundedTransaction`): an error means it is not,
    * except `CommitUnconfirmedError`, whose `result` is the id it has if it is.
    */
-  async insert(visibility: Visibility, grid: NewGrid): Promise<number> {
-    return inBoundedTransaction(this.pool, this.budget, async (query) => {
-      const [row] = await query<{ id: number }>(
-        this.named({
-          ...INSERT[visibility],
-          values: [
-            grid.ipbVersion,
-            JSON.stringify(grid.pythonVersion),
-            grid.gridDataJson,
-            // SQL NULL, never the jsonb null: one form for "no code cells", as the import writes it.
-            grid.codeCells === null ? null : JSON.stringify(grid.codeCells),
-            grid.ipbClass,
-            grid.secret,
-          ],
-        }),
-      );
-      return row.id;
+  insert(visibility: Visibility, grid: NewGrid): Promise<number> {
+    return inBoundedTransaction(this.dataSource, this.budget, async (manager) => {
+      const inserted = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(GRID_ENTITIES[visibility])
+        .values({
+          ipbVersion: grid.ipbVersion,
+          pythonVersion: grid.pythonVersion,
+          // The posted text as it is: a photo's grid_data is not parsed and written out again.
+          gridData: () => ':gridDataJson',
+          // SQL NULL, never the jsonb null: one form for "no code cells", as the import writes it.
+          codeCells: grid.codeCells,
+          ipbClass: grid.ipbClass,
+          secret: grid.secret,
+        })
+        .setParameter('gridDataJson', grid.gridDataJson)
+        .returning(ID)
+        .execute();
+      return (inserted.raw as { id: number }[])[0].id;
     });
   }
 
   /**
    * The stored grid_data as JSON text straight from Postgres: `/get` sends it on without
-   * parsing and re-serialising what can be hundreds of kilobytes.
+   * parsing and re-serialising what can be megabytes.
    */
   async findGridDataJson(visibility: Visibility, id: number): Promise<string | null> {
-    const [row] = await this.rows<{ json: string }>({
-      ...GRID_DATA_JSON[visibility],
-      values: [id],
-    });
-    return row ? row.json : null;
+    const row = await this.table(visibility)
+      .createQueryBuilder('g')
+      .select(`g.${GRID_DATA}::text`, 'json')
+      .where('g.id = :id', { id })
+      .getRawOne<{ json: string }>();
+    return row?.json ?? null;
   }
 
   async findById(visibility: Visibility, id: number): Promise<StoredGrid | null> {
-    const [row] = await this.rows<GridRow>({ ...FIND[visibility], values: [id] });
-    if (!row) return null;
+    const { entities, raw } = await this.table(visibility)
+      .createQueryBuilder('g')
+      .select([
+        'g.id',
+        'g.ipbVersion',
+        'g.pythonVersion',
+        'g.codeCells',
+        'g.ipbClass',
+        'g.createdAt',
+      ])
+      .addSelect(`g.${GRID_DATA}::text`, 'grid_data_json')
+      .where('g.id = :id', { id })
+      .getRawAndEntities<{ grid_data_json: string }>();
+    const [grid] = entities;
+    if (!grid) return null;
     return {
-      id: row.id,
-      ipbVersion: row.ipb_version,
-      pythonVersion: row.python_version,
-      gridDataJson: row.grid_data_json,
-      codeCells: row.code_cells,
-      ipbClass: row.ipb_class,
-      secret: row.secret,
-      createdAt: row.created_at,
+      id: grid.id,
+      visibility,
+      ipbVersion: grid.ipbVersion,
+      pythonVersion: grid.pythonVersion,
+      codeCells: codeCellsOf(grid.codeCells),
+      ipbClass: ipbClassOf(grid.ipbClass),
+      createdAt: grid.createdAt,
+      gridDataJson: raw[0].grid_data_json,
     };
   }
 
+  /** The grid's code cells alone (none: an empty list), or null when there is no such grid. */
+  async findCodeCells(visibility: Visibility, id: number): Promise<string[] | null> {
+    const grid = await this.table(visibility).findOne({
+      select: { id: true, codeCells: true },
+      where: { id },
+    });
+    return grid ? codeCellsOf(grid.codeCells) : null;
+  }
+
   /**
-   * The id of a random public grid, or null when there is none. Ids have gaps, so grids just
-   * after a gap come up a little more often; nobody can tell, and no `ORDER BY random()` scans
-   * a million rows.
+   * The id of a random public grid, or null when there is none. One round trip, two index
+   * lookups whatever the table size: a random point between the lowest and highest id (an
+   * InitPlan Postgres evaluates once), then the first id at or after it. Ids have gaps, so grids
+   * just after a gap come up a little more often; nobody can tell, and no `ORDER BY random()`
+   * scans a million rows.
    */
   async findRandomPublicId(): Promise<number | null> {
-    const [row] = await this.rows<{ id: number }>(RANDOM_PUBLIC);
-    return row ? row.id : null;
+    const table = this.table('public');
+    const row = await table
+      .createQueryBuilder('g')
+      .select('g.id', 'id')
+      .where(
+        (qb) =>
+          `g.${ID} >= ${qb
+            .subQuery()
+            .select(`min(r.${ID}) + floor(random() * (max(r.${ID}) - min(r.${ID}) + 1))::int`)
+            .from(GRID_ENTITIES.public, 'r')
+            .getQuery()}`,
+      )
+      .orderBy('g.id')
+      .limit(1)
+      .getRawOne<{ id: number }>();
+    return row?.id ?? null;
   }
 
   /**
    * The newest public grids, newest first, older than `beforeId` when given: keyset pagination
-   * on the primary key, so page 1,000 costs what page 1 costs.
+   * on the primary key, so page 1,000 costs what page 1 costs. Only width and height of
+   * grid_data: a photo's blocks can be megabytes, and a list needs none of them.
    */
   async findRecentPublic(beforeId: number | null, limit: number): Promise<GridSummary[]> {
-    const rows = await this.rows<{
+    const query = this.table('public')
+      .createQueryBuilder('g')
+      .select('g.id', 'id')
+      .addSelect(`g.${IPB_CLASS}`, 'ipb_class')
+      .addSelect(`g.${GRID_DATA}->'width'`, 'width')
+      .addSelect(`g.${GRID_DATA}->'height'`, 'height')
+      .addSelect(`g.${CREATED_AT}`, 'created_at')
+      .orderBy('g.id', 'DESC')
+      .limit(limit);
+    if (beforeId !== null) query.where('g.id < :beforeId', { beforeId });
+    const rows = await query.getRawMany<{
       id: number;
       ipb_class: string;
       width: unknown;
       height: unknown;
       created_at: Date | null;
-    }>(
-      beforeId === null
-        ? { ...RECENT_PUBLIC, values: [limit] }
-        : { ...RECENT_PUBLIC_BEFORE, values: [beforeId, limit] },
-    );
+    }>();
     return rows.map((r) => ({
       id: r.id,
-      ipbClass: r.ipb_class,
+      ipbClass: ipbClassOf(r.ipb_class),
       width: r.width,
       height: r.height,
       createdAt: r.created_at,
     }));
   }
 
-  async count(visibility: Visibility): Promise<number> {
-    const [row] = await this.rows<{ n: string }>({
-      text: `SELECT count(*) AS n FROM ${GRID_TABLES[visibility]}`,
-    });
-    return Number(row.n);
+  count(visibility: Visibility): Promise<number> {
+    return this.table(visibility).count();
   }
+}
+
+/** Code cells as stored, as the read model has them: a list of strings, empty for none. */
+function codeCellsOf(stored: unknown): string[] {
+  if (!Array.isArray(stored)) return [];
+  return (stored as unknown[]).map((cell) =>
+    typeof cell === 'string' ? cell : (JSON.stringify(cell) ?? ''),
+  );
 }

@@ -6,8 +6,16 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { CONTENT_COLUMNS, columnName } from './grid-columns';
 import type { Visibility } from './grid-data';
-import { rowHashSql, LEGACY_TABLES, LegacyGrid } from '../legacy-import/legacy-grid';
+import { GRID_TABLES } from './grid.entity';
+import {
+  legacyCopyLine,
+  legacyRowHashSql,
+  legacyRowValues,
+  LEGACY_WRITE_COLUMNS,
+  type LegacyGridRow,
+} from './legacy-rows';
 
 export type BatchMode = { dryRun: boolean; overwrite: boolean };
 
@@ -35,30 +43,29 @@ export interface BatchOutcome {
 }
 
 const STAGE = 'pg_temp.legacy_import_stage';
-const CONTENT_COLUMNS = [
-  'ipb_version',
-  'python_version',
-  'grid_data',
-  'code_cells',
-  'ipb_class',
-  'secret',
-];
-const COLUMNS = ['id', ...CONTENT_COLUMNS].join(', ');
+const ID = columnName('id');
+const CREATED_AT = columnName('createdAt');
+const COLUMNS = LEGACY_WRITE_COLUMNS.map((c) => c.name).join(', ');
+const CONTENT = CONTENT_COLUMNS.map((c) => c.name);
 /**
  * The legacy site kept no posting date. NULL says so, and tells an imported row from a posted
  * one (posts always get `now()`): see `reserveIds`.
  */
 const IMPORTED_CREATED_AT = 'NULL::timestamptz';
 /** Rows posted through the site (imported ones have no created_at) at ids up to $1. */
-const POSTED_AT_OR_BELOW = 'id <= $1 AND created_at IS NOT NULL';
+const POSTED_AT_OR_BELOW = `${ID} <= $1 AND ${CREATED_AT} IS NOT NULL`;
 /**
  * A row's content, compared as a whole. "No code cells" is SQL NULL everywhere (posts, the import,
  * and a migration for older posts' jsonb null), so the columns compare as they are.
  */
-const CONTENT = (alias: string) => `(${CONTENT_COLUMNS.map((c) => `${alias}.${c}`).join(', ')})`;
+const CONTENT_OF = (alias: string) => `(${CONTENT.map((c) => `${alias}.${c}`).join(', ')})`;
 const OVERWRITE =
-  `DO UPDATE SET ${CONTENT_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} ` +
-  `WHERE ${CONTENT('t')} IS DISTINCT FROM ${CONTENT('EXCLUDED')}`;
+  `DO UPDATE SET ${CONTENT.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} ` +
+  `WHERE ${CONTENT_OF('t')} IS DISTINCT FROM ${CONTENT_OF('EXCLUDED')}`;
+/** The staging table: the grid tables' columns (but created_at), as the entity declares them. */
+const STAGE_DDL = `CREATE TEMP TABLE IF NOT EXISTS legacy_import_stage (${LEGACY_WRITE_COLUMNS.map(
+  (c) => `${c.name} ${c.type}${c.nullable ? '' : ' NOT NULL'}`,
+).join(', ')}) ON COMMIT DELETE ROWS`;
 
 // Rows per multi-row INSERT on the embedded database: 7 parameters each, under pg's 65535 cap.
 const INSERT_CHUNK_ROWS = 500;
@@ -67,9 +74,13 @@ const INSERT_CHUNK_CHARS = 256 * 1024;
 // Text per COPY write: big enough to amortise stream overhead, small enough to interleave reads.
 const COPY_CHUNK_CHARS = 256 * 1024;
 
-/** Database access for the legacy import. Each import holds one connection: see the session. */
+/**
+ * The legacy import's writes to the grid tables. Each import holds one connection, taken through
+ * TypeORM's query runner: COPY has no TypeORM API, so the session speaks to pg's client (the one
+ * place in the app that does).
+ */
 @Injectable()
-export class LegacyGridsRepository {
+export class LegacyGridWriter {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
@@ -82,17 +93,7 @@ export class LegacyGridsRepository {
     // and Postgres reads either transparently. Servers built without lz4 keep pglz.
     await client.query('SET default_toast_compression = lz4').catch(() => undefined);
     try {
-      await client.query(
-        `CREATE TEMP TABLE IF NOT EXISTS legacy_import_stage (
-           id integer NOT NULL,
-           ipb_version text NOT NULL,
-           python_version jsonb NOT NULL,
-           grid_data jsonb NOT NULL,
-           code_cells jsonb,
-           ipb_class text NOT NULL,
-           secret boolean NOT NULL
-         ) ON COMMIT DELETE ROWS`,
-      );
+      await client.query(STAGE_DDL);
     } catch (err) {
       await runner.release();
       throw err;
@@ -122,10 +123,10 @@ export class LegacyImportSession {
    */
   async insertLegacyBatch(
     visibility: Visibility,
-    rows: Iterable<LegacyGrid>,
+    rows: Iterable<LegacyGridRow>,
     mode: BatchMode,
   ): Promise<BatchOutcome> {
-    const table = LEGACY_TABLES[visibility];
+    const table = GRID_TABLES[visibility];
     await this.client.query('BEGIN');
     try {
       await (this.useCopy ? this.copyToStage(rows) : this.insertIntoStage(rows));
@@ -137,19 +138,20 @@ export class LegacyImportSession {
         ids: number[] | null;
       }>(
         `WITH written AS (
-           INSERT INTO ${table} AS t (${COLUMNS}, created_at)
+           INSERT INTO ${table} AS t (${COLUMNS}, ${CREATED_AT})
            SELECT ${COLUMNS}, ${IMPORTED_CREATED_AT} FROM ${STAGE}
-           ON CONFLICT (id) ${mode.overwrite ? OVERWRITE : 'DO NOTHING'}
-           RETURNING id
+           ON CONFLICT (${ID}) ${mode.overwrite ? OVERWRITE : 'DO NOTHING'}
+           RETURNING ${ID} AS id
          ), outcomes AS (
-           SELECT s.id, CASE
-             WHEN w.id IS NOT NULL AND t.id IS NULL THEN 'imported'
+           SELECT s.${ID} AS id, CASE
+             WHEN w.id IS NOT NULL AND t.${ID} IS NULL THEN 'imported'
              WHEN w.id IS NOT NULL THEN 'overwritten'
-             WHEN t.id IS NOT NULL AND ${CONTENT('t')} IS NOT DISTINCT FROM ${CONTENT('s')}
+             WHEN t.${ID} IS NOT NULL AND ${CONTENT_OF('t')} IS NOT DISTINCT FROM ${CONTENT_OF('s')}
                THEN 'present'
              ELSE 'conflicts'
            END AS outcome
-           FROM ${STAGE} s LEFT JOIN written w ON w.id = s.id LEFT JOIN ${table} t ON t.id = s.id
+           FROM ${STAGE} s LEFT JOIN written w ON w.id = s.${ID}
+             LEFT JOIN ${table} t ON t.${ID} = s.${ID}
          )
          SELECT outcome, count(*)::int AS n,
            array_agg(id ORDER BY id) FILTER (WHERE outcome IN ('overwritten', 'conflicts')) AS ids
@@ -168,20 +170,21 @@ export class LegacyImportSession {
     }
   }
 
-  private async copyToStage(rows: Iterable<LegacyGrid>): Promise<void> {
+  private async copyToStage(rows: Iterable<LegacyGridRow>): Promise<void> {
     const copy = this.client.query(copyFrom(`COPY ${STAGE} (${COLUMNS}) FROM STDIN`));
     await pipeline(Readable.from(copyChunks(rows)), copy);
   }
 
-  private async insertIntoStage(rows: Iterable<LegacyGrid>): Promise<void> {
+  private async insertIntoStage(rows: Iterable<LegacyGridRow>): Promise<void> {
+    const width = LEGACY_WRITE_COLUMNS.length;
     let params: unknown[] = [];
     let chars = 0;
     const flush = async () => {
-      const n = params.length / 7;
-      const values = Array.from({ length: n }, (_, r) => {
-        const p = (c: number) => `$${r * 7 + c}`;
-        return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)})`;
-      });
+      const values = Array.from(
+        { length: params.length / width },
+        (_, r) =>
+          `(${Array.from({ length: width }, (__, c) => `$${r * width + c + 1}`).join(', ')})`,
+      );
       await this.client.query(
         `INSERT INTO ${STAGE} (${COLUMNS}) VALUES ${values.join(', ')}`,
         params,
@@ -189,18 +192,10 @@ export class LegacyImportSession {
       params = [];
       chars = 0;
     };
-    for (const g of rows) {
-      params.push(
-        g.id,
-        g.ipbVersion,
-        g.pythonVersion,
-        g.gridData,
-        g.codeCells,
-        g.ipbClass,
-        g.secret,
-      );
-      chars += g.gridData.length;
-      if (params.length >= INSERT_CHUNK_ROWS * 7 || chars >= INSERT_CHUNK_CHARS) await flush();
+    for (const row of rows) {
+      params.push(...legacyRowValues(row));
+      chars += row.gridData.length;
+      if (params.length >= INSERT_CHUNK_ROWS * width || chars >= INSERT_CHUNK_CHARS) await flush();
     }
     if (params.length > 0) await flush();
   }
@@ -221,7 +216,7 @@ export class LegacyImportSession {
     options: { dryRun: boolean; renumberPosted: boolean },
   ): Promise<IdReservation> {
     const visibilities = Object.keys(maxIds) as Visibility[];
-    const tables = visibilities.map((v) => LEGACY_TABLES[v]);
+    const tables = visibilities.map((v) => GRID_TABLES[v]);
     await this.client.query('BEGIN');
     try {
       if (!options.dryRun) {
@@ -232,7 +227,7 @@ export class LegacyImportSession {
       const posted: Partial<Record<Visibility, number[]>> = {};
       for (const v of visibilities) {
         const { rows } = await this.client.query<{ id: number }>(
-          `SELECT id FROM ${LEGACY_TABLES[v]} WHERE ${POSTED_AT_OR_BELOW} ORDER BY id`,
+          `SELECT ${ID} AS id FROM ${GRID_TABLES[v]} WHERE ${POSTED_AT_OR_BELOW} ORDER BY ${ID}`,
           [maxIds[v]],
         );
         if (rows.length > 0) posted[v] = rows.map((r) => r.id);
@@ -257,13 +252,13 @@ export class LegacyImportSession {
 
   /** Posted grids at ids up to `maxId` take the sequence's next ids, in id order. */
   private async movePosted(visibility: Visibility, maxId: number): Promise<MovedGrid[]> {
-    const table = LEGACY_TABLES[visibility];
+    const table = GRID_TABLES[visibility];
     const { rows } = await this.client.query<MovedGrid>(
       `WITH moved AS (
-         SELECT id AS from_id, nextval(pg_get_serial_sequence('${table}', 'id'))::int AS to_id
-         FROM (SELECT id FROM ${table} WHERE ${POSTED_AT_OR_BELOW} ORDER BY id) posted
+         SELECT ${ID} AS from_id, nextval(pg_get_serial_sequence('${table}', '${ID}'))::int AS to_id
+         FROM (SELECT ${ID} FROM ${table} WHERE ${POSTED_AT_OR_BELOW} ORDER BY ${ID}) posted
        )
-       UPDATE ${table} t SET id = moved.to_id FROM moved WHERE t.id = moved.from_id
+       UPDATE ${table} t SET ${ID} = moved.to_id FROM moved WHERE t.${ID} = moved.from_id
        RETURNING moved.from_id AS "from", moved.to_id AS "to"`,
       [maxId],
     );
@@ -272,18 +267,18 @@ export class LegacyImportSession {
 
   /** Moves the table's id sequence to at least `id` (never back). */
   private async moveIdSequencePast(visibility: Visibility, id: number): Promise<void> {
-    const table = LEGACY_TABLES[visibility];
+    const table = GRID_TABLES[visibility];
     await this.client.query(
       `SELECT setval(seq, target) FROM (
-         SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq,
-                GREATEST($2::int, (SELECT coalesce(max(id), 0) FROM ${table})) AS target
+         SELECT pg_get_serial_sequence($1, '${ID}')::regclass AS seq,
+                GREATEST($2::int, (SELECT coalesce(max(${ID}), 0) FROM ${table})) AS target
        ) s
        WHERE target > coalesce(pg_sequence_last_value(seq), 0)`,
       [table, id],
     );
   }
 
-  /** `LegacyGrid.rowHash` of the stored rows with afterId < id <= upToId, in id order. */
+  /** `legacyRowHash` of the stored rows with afterId < id <= upToId, in id order. */
   async rowHashes(
     visibility: Visibility,
     afterId: number,
@@ -291,8 +286,8 @@ export class LegacyImportSession {
     limit: number,
   ): Promise<{ id: number; hash: string }[]> {
     const { rows } = await this.client.query<{ id: number; hash: string }>(
-      `SELECT id, ${rowHashSql('t')} AS hash FROM ${LEGACY_TABLES[visibility]} t
-       WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`,
+      `SELECT ${ID} AS id, ${legacyRowHashSql('t')} AS hash FROM ${GRID_TABLES[visibility]} t
+       WHERE ${ID} > $1 AND ${ID} <= $2 ORDER BY ${ID} LIMIT $3`,
       [afterId, upToId, limit],
     );
     return rows;
@@ -307,32 +302,15 @@ export class LegacyImportSession {
   }
 }
 
-/** COPY text format: tab-separated, `\N` for NULL, backslash escapes. */
-function* copyChunks(rows: Iterable<LegacyGrid>): Generator<string> {
+/** The rows as COPY text, in chunks. */
+function* copyChunks(rows: Iterable<LegacyGridRow>): Generator<string> {
   let chunk = '';
-  for (const g of rows) {
-    chunk +=
-      `${g.id}\t${copyText(g.ipbVersion)}\t${copyText(g.pythonVersion)}\t` +
-      `${copyText(g.gridData)}\t${g.codeCells === null ? '\\N' : copyText(g.codeCells)}\t` +
-      `${copyText(g.ipbClass)}\t${g.secret ? 't' : 'f'}\n`;
+  for (const row of rows) {
+    chunk += legacyCopyLine(row);
     if (chunk.length >= COPY_CHUNK_CHARS) {
       yield chunk;
       chunk = '';
     }
   }
   if (chunk.length > 0) yield chunk;
-}
-
-const COPY_SPECIAL = /[\\\n\r\t]/;
-const COPY_SPECIALS = /[\\\n\r\t]/g;
-const COPY_ESCAPES: Record<string, string> = {
-  '\\': '\\\\',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-};
-
-function copyText(text: string): string {
-  // Most grids hold no backslash at all: skip the replace.
-  return COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]) : text;
 }

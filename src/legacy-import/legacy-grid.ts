@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { isPlainObject } from '../common/is-plain-object';
 import { findUnstorableString, mayHoldUnstorable } from '../common/storable-text';
 import type { Visibility } from '../grid-storage/grid-data';
 import { toJsonbText } from './jsonb-text';
+import { legacyRowHash, type LegacyGridRow } from '../grid-storage/legacy-rows';
 
 import { GRID_TABLES, MAX_GRID_ID } from '../grid-storage/grid.entity';
 
@@ -46,20 +46,8 @@ export const QUIRKS = {
 
 export type Quirk = keyof typeof QUIRKS;
 
-/**
- * A legacy row ready to be written: JSON columns as the jsonb text Postgres will print back, and
- * the md5 that `rowHashSql` computes for the stored row.
- */
-export interface LegacyGrid {
-  id: number;
-  ipbVersion: string;
-  pythonVersion: string;
-  gridData: string;
-  codeCells: string | null;
-  ipbClass: string;
-  secret: boolean;
-  rowHash: string;
-}
+/** A legacy row ready to be written (see LegacyGridRow). */
+export type LegacyGrid = LegacyGridRow;
 
 export type DecodedRow =
   | {
@@ -74,26 +62,6 @@ export type DecodedRow =
       replacedColumns: LegacyColumn[];
     }
   | { ok: false; reason: string };
-
-/**
- * The Postgres side of `LegacyGrid.rowHash` for a row of either grid table: md5 of the id, a
- * colon, and the text `jsonb_build_array(<content columns>)` would print, put together without
- * building that array (verification runs this on every row, and copying each grid into a new
- * jsonb costs as much again). The id is in the hash so a checksum of the hashes notices content
- * that moved to another id.
- */
-export function rowHashSql(alias: string): string {
-  const c = (column: string) => `${alias}.${column}`;
-  const parts = [
-    `to_jsonb(${c('ipb_version')})::text`,
-    `${c('python_version')}::text`,
-    `${c('grid_data')}::text`,
-    `coalesce(${c('code_cells')}::text, 'null')`,
-    `to_jsonb(${c('ipb_class')})::text`,
-    `${c('secret')}::text`,
-  ];
-  return `md5(${c('id')}::text || ':[' || ${parts.join(" || ', ' || ")} || ']')`;
-}
 
 const NON_ASCII = /[\u0080-\uffff]/;
 const REPLACEMENT = '\ufffd';
@@ -168,19 +136,7 @@ function decode(visibility: Visibility, raw: RawLegacyRow): DecodedRow {
     ipbClass,
     secret,
   };
-  return { ok: true, grid: { ...grid, rowHash: rowHash(grid) }, quirks, replacedColumns };
-}
-
-/** See `rowHashSql`. */
-function rowHash(grid: Omit<LegacyGrid, 'rowHash'>): string {
-  return createHash('md5')
-    .update(`${grid.id}:[${JSON.stringify(grid.ipbVersion)}, `)
-    .update(grid.pythonVersion)
-    .update(', ')
-    .update(grid.gridData)
-    .update(`, ${grid.codeCells ?? 'null'}, `)
-    .update(`${JSON.stringify(grid.ipbClass)}, ${grid.secret ? 'true' : 'false'}]`)
-    .digest('hex');
+  return { ok: true, grid: { ...grid, rowHash: legacyRowHash(grid) }, quirks, replacedColumns };
 }
 
 function decodeId(value: SqliteValue): number {

@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
-import { GridIds } from '../grid-storage/grid-ids';
+import { GridStorageModule } from '../grid-storage/grid-storage.module';
 import { ImportSqliteCommand } from './import-sqlite.command';
-import { LegacyGridsRepository } from '../grid-storage/legacy-grid.writer';
 import { LegacyImportService } from './legacy-import.service';
 
-/** The `import-sqlite` command. Needs the app's ConfigModule and DatabaseModule around it. */
+/**
+ * The `import-sqlite` command: reading the legacy SQLite file, checking and repairing its rows,
+ * reporting. The rows are written through GridStorageModule (LegacyGridWriter), which also names
+ * the new URLs of posted grids that --renumber-posted moves (GridIds). Needs the app's
+ * ConfigModule and DatabaseModule around it (see cli.ts).
+ */
 @Module({
-  // GridIds names the new URLs of posted grids that --renumber-posted moves.
-  providers: [ImportSqliteCommand, LegacyImportService, LegacyGridsRepository, GridIds],
+  imports: [GridStorageModule],
+  providers: [ImportSqliteCommand, LegacyImportService],
   exports: [LegacyImportService],
 })
 export class LegacyImportModule {}

@@ -28,7 +28,7 @@ import {
 } from './legacy-grid';
 import {
   BatchMode,
-  LegacyGridsRepository,
+  LegacyGridWriter,
   LegacyImportSession,
 } from '../grid-storage/legacy-grid.writer';
 import { IdRange, LegacyFileError, LegacySqliteReader } from './legacy-sqlite.reader';
@@ -108,7 +108,7 @@ export class LegacyImportService {
   private readonly logger = new Logger(LegacyImportService.name);
 
   constructor(
-    private readonly repository: LegacyGridsRepository,
+    private readonly repository: LegacyGridWriter,
     private readonly config: AppConfig,
     private readonly gridIds: GridIds,
   ) {}

@@ -34,8 +34,6 @@ export async function startProxiedDatabase(): Promise<ProxiedDatabase> {
       // PGlite serves one connection at a time.
       DATABASE_POOL_MAX: usingServer ? '4' : '1',
       DATABASE_CONNECT_TIMEOUT_MS: '1000',
-      // PGlite keeps one session whatever the connection, as a transaction pooler would.
-      DATABASE_PREPARED_STATEMENTS: usingServer ? 'true' : 'false',
     },
     stop: async () => {
       proxy.thaw();

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
 import type { Block, GridData } from '../grid-storage/grid-data';
+import { gridDrawing } from '../grid-storage/stored-grid';
 import { gridTableHtml } from './grid-table';
 
 /** A 16x8 rainbow, what `for block in grid: block.set_colors(...)` makes in a first lesson. */
@@ -24,20 +24,18 @@ function hslToRgb(h: number, s: number, l: number): [number, number, number] {
   return [Math.round(f(0) * 255), Math.round(f(8) * 255), Math.round(f(4) * 255)];
 }
 
-@Injectable()
-export class LandingService {
-  private showcase?: string;
+let showcase: string | undefined;
 
-  model(origin: string) {
-    this.showcase ??= gridTableHtml(showcaseGrid(), '-showcase');
-    return {
-      title: 'Share and remix ipythonblocks grids',
-      description:
-        'ipythonblocks.org is where students and teachers share the grids of coloured blocks they ' +
-        'draw with ipythonblocks in Jupyter notebooks, and remix each other’s.',
-      canonicalUrl: `${origin}/`,
-      nav: 'home',
-      showcaseHtml: this.showcase,
-    };
-  }
+/** What views/pages/landing.hbs shows. */
+export function landingModel(origin: string) {
+  showcase ??= gridTableHtml(gridDrawing(showcaseGrid()), '-showcase');
+  return {
+    title: 'Share and remix ipythonblocks grids',
+    description:
+      'ipythonblocks.org is where students and teachers share the grids of coloured blocks they ' +
+      'draw with ipythonblocks in Jupyter notebooks, and remix each other’s.',
+    canonicalUrl: `${origin}/`,
+    nav: 'home',
+    showcaseHtml: showcase,
+  };
 }

@@ -1,16 +1,22 @@
 import {
   BadRequestException,
+  CallHandler,
+  ExecutionContext,
   HttpException,
   HttpStatus,
   Injectable,
-  NestMiddleware,
+  NestInterceptor,
   PayloadTooLargeException,
 } from '@nestjs/common';
 import { raw } from 'express';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Observable } from 'rxjs';
 import { AppConfig } from '../config/app-config';
 import { CheckedGridPost, InvalidGridPostException } from './grid-post.pipe';
-import { GridWorker } from '../grid-pages/grid-worker.service';
+import { WorkerPool, workerTaskFile } from '../common/worker-pool';
+import type { CheckedPost, GridPostTask } from './grid-post.task';
+
+const CHECK_POST = workerTaskFile(__dirname, 'grid-post.task');
 
 export const MAX_JSON_DEPTH = 16;
 /**
@@ -23,41 +29,46 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Reads a POST body as JSON whatever its Content-Type: the installed ipythonblocks client sends
- * none. Malformed input gets a 4xx naming the problem before any validation runs.
+ * none. Malformed input gets a 4xx naming the problem before any validation runs. An
+ * interceptor of the route (not a middleware), so that what goes wrong here is answered as the
+ * API answers, in JSON.
  */
 @Injectable()
-export class JsonBodyMiddleware implements NestMiddleware {
+export class JsonBodyInterceptor implements NestInterceptor {
   private readonly readRaw: RequestHandler;
 
   constructor(
     private readonly config: AppConfig,
-    private readonly worker: GridWorker,
+    private readonly workers: WorkerPool,
   ) {
     this.readRaw = raw({ type: () => true, limit: config.limits.maxBodyBytes });
   }
 
-  use(req: Request, res: Response, next: NextFunction): void {
-    this.readRaw(req, res, (err?: unknown) => {
-      if (err) return next(toHttpError(err, this.config.limits.maxBodyBytes));
-      const body = req.body as unknown;
-      if (Buffer.isBuffer(body) && body.length > OFF_THREAD_BODY_BYTES) {
-        this.checkOffThread(body).then((checked) => {
-          req.body = checked;
-          next();
-        }, next);
-        return;
-      }
-      try {
-        req.body = parseJsonBody(req.body as unknown);
-        next();
-      } catch (parseErr) {
-        next(parseErr);
-      }
-    });
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    await new Promise<void>((resolve, reject) =>
+      this.readRaw(req, http.getResponse<Response>(), (err?: unknown) =>
+        err ? reject(toHttpError(err, this.config.limits.maxBodyBytes)) : resolve(),
+      ),
+    );
+    const body = req.body as unknown;
+    req.body =
+      Buffer.isBuffer(body) && body.length > OFF_THREAD_BODY_BYTES
+        ? await this.checkOffThread(body)
+        : parseJsonBody(body);
+    return next.handle();
   }
 
   private async checkOffThread(body: Buffer): Promise<CheckedGridPost> {
-    const checked = await this.worker.checkPost(body, this.config.limits);
+    // The worker takes the bytes over rather than a copy (a copy first, were they a slice of a
+    // bigger buffer).
+    const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+    const bytes = whole ? body : new Uint8Array(body);
+    const task: GridPostTask = { body: bytes, limits: this.config.limits };
+    const checked = await this.workers.run<CheckedPost>(CHECK_POST, task, body.length, [
+      bytes.buffer as ArrayBuffer,
+    ]);
     if ('unreadable' in checked) throw new BadRequestException(checked.unreadable);
     if ('errors' in checked) throw new InvalidGridPostException(checked.errors);
     return new CheckedGridPost(checked.post);

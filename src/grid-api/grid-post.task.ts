@@ -1,0 +1,28 @@
+import type { GridLimits } from '../config/app-config';
+import { checkGridPost, FieldError, GridPost } from './grid-post.pipe';
+import { parseJsonBody } from './json-body.interceptor';
+
+export interface GridPostTask {
+  body: Uint8Array;
+  limits: GridLimits;
+}
+
+export type CheckedPost =
+  | { post: GridPost }
+  | { errors: FieldError[] }
+  /** The body was not a JSON document at all (empty, not UTF-8, not JSON, too deep). */
+  | { unreadable: string };
+
+/**
+ * A big post body parsed and checked on a worker thread (see JsonBodyInterceptor): parsing a
+ * photo's megabytes of JSON takes 10-20 ms a megabyte, too long to hold up other requests.
+ */
+export default async function checkGridPostTask(task: GridPostTask): Promise<CheckedPost> {
+  let body: unknown;
+  try {
+    body = parseJsonBody(Buffer.from(task.body.buffer, task.body.byteOffset, task.body.length));
+  } catch (err) {
+    return { unreadable: (err as Error).message };
+  }
+  return checkGridPost(body, task.limits);
+}

@@ -1,0 +1,74 @@
+import { Controller, Get, Param, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { PageExceptionsFilter } from '../common/all-exceptions.filter';
+import { publicOrigin } from '../common/public-origin';
+import { AppConfig } from '../config/app-config';
+import type { Visibility } from '../grid-storage/grid-data';
+import { GridAnswers } from './grid-answers.service';
+import { IMMUTABLE } from './immutable-answer';
+
+/**
+ * A page embeds hashed asset URLs that change with a deploy, so it is not `immutable` like the
+ * grid's data: caches keep it for a while and revalidate cheaply with its ETag.
+ */
+const PAGE_CACHE_CONTROL = 'public, max-age=600, s-maxage=3600, stale-while-revalidate=86400';
+
+/**
+ * A grid as people see it: `/<id>`, its picture `/<id>.png` and its code `/<id>.py`, and the
+ * same under `/secret/`. `/:hashId` takes any single path segment, so these routes are
+ * registered after every other (see AppModule and GridPagesModule).
+ */
+@ApiExcludeController()
+@UseFilters(PageExceptionsFilter)
+@Controller()
+export class GridPageController {
+  constructor(
+    private readonly answers: GridAnswers,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('secret/:hashId.png')
+  secretPng(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
+    return this.png('secret', hashId, req, res);
+  }
+
+  @Get(':hashId.png')
+  publicPng(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
+    return this.png('public', hashId, req, res);
+  }
+
+  @Get('secret/:hashId.py')
+  secretCode(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
+    return this.code('secret', hashId, req, res);
+  }
+
+  @Get(':hashId.py')
+  publicCode(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
+    return this.code('public', hashId, req, res);
+  }
+
+  @Get('secret/:hashId')
+  secretGrid(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
+    return this.page('secret', hashId, req, res);
+  }
+
+  @Get(':hashId')
+  publicGrid(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
+    return this.page('public', hashId, req, res);
+  }
+
+  private async png(visibility: Visibility, hashId: string, req: Request, res: Response) {
+    await (await this.answers.png(visibility, hashId)).send(req, res, IMMUTABLE);
+  }
+
+  private async code(visibility: Visibility, hashId: string, req: Request, res: Response) {
+    await (await this.answers.codeScript(visibility, hashId)).send(req, res, IMMUTABLE);
+  }
+
+  private async page(visibility: Visibility, hashId: string, req: Request, res: Response) {
+    const origin = publicOrigin(this.config.publicUrl, req);
+    const answer = await this.answers.page(visibility, hashId, origin);
+    await answer.send(req, res, PAGE_CACHE_CONTROL);
+  }
+}

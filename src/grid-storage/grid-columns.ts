@@ -1,0 +1,38 @@
+import { getMetadataArgsStorage } from 'typeorm';
+import { GridRecord } from './grid.entity';
+
+/** One column of the grid tables, as the entity declares it. */
+export interface GridColumn {
+  property: keyof GridRecord;
+  /** The column's name in SQL. */
+  name: string;
+  type: 'integer' | 'text' | 'jsonb' | 'boolean' | 'timestamptz';
+  nullable: boolean;
+}
+
+/**
+ * The grid tables' columns, in the entity's order, read from its decorators: the one definition
+ * of the schema in code. Everything that spells columns out (the repository's queries, the
+ * import's staging table and COPY, the row checksum) is derived from this; the migrations are
+ * checked against the entity by test/schema.e2e-spec.ts.
+ */
+export const GRID_COLUMNS: readonly GridColumn[] = getMetadataArgsStorage()
+  .filterColumns(GridRecord)
+  .map((column) => ({
+    property: column.propertyName as keyof GridRecord,
+    name: column.options.name ?? column.propertyName,
+    type: column.options.type as GridColumn['type'],
+    nullable: column.options.nullable === true,
+  }));
+
+/** A grid's content: what it was posted with (not its id, not when). */
+export const CONTENT_COLUMNS: readonly GridColumn[] = GRID_COLUMNS.filter(
+  (c) => c.property !== 'id' && c.property !== 'createdAt',
+);
+
+/** The SQL name of a column, by its entity property. */
+export function columnName(property: keyof GridRecord): string {
+  const column = GRID_COLUMNS.find((c) => c.property === property);
+  if (!column) throw new Error(`no grid column for ${property}`);
+  return column.name;
+}
