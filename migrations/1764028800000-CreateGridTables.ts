@@ -27,7 +27,22 @@ export class CreateGridTables1764028800000 implements MigrationInterface {
     }
   }
 
+  /**
+   * Drops the tables only while they hold no grid: `up()` may have adopted the old app's tables,
+   * and a revert must never delete a grid. With rows, it refuses and says so.
+   */
   public async down(queryRunner: QueryRunner): Promise<void> {
+    for (const table of ['public_grids', 'secret_grids']) {
+      const [{ n }] = (await queryRunner.query(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${table} LIMIT 1) t`,
+      )) as { n: number }[];
+      if (n > 0) {
+        throw new Error(
+          `Not reverting CreateGridTables: ${table} holds grids, and dropping it would delete ` +
+            'them. Back the tables up and drop them by hand if that is really wanted.',
+        );
+      }
+    }
     await queryRunner.query('DROP TABLE IF EXISTS secret_grids');
     await queryRunner.query('DROP TABLE IF EXISTS public_grids');
   }

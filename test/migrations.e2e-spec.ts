@@ -57,14 +57,27 @@ describe('migrations', () => {
     // A second run finds nothing to do.
     expect(await dataSource.runMigrations()).toEqual([]);
 
-    // Every migration reverts, newest first, down to no tables at all.
-    for (let i = 0; i < applied.length; i++) await dataSource.undoLastMigration();
-    const tables = await dataSource.query<{ n: string }[]>(
-      `SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('public_grids', 'secret_grids')`,
+    // Every migration reverts, newest first, but the first never drops a table holding grids.
+    for (let i = 1; i < applied.length; i++) await dataSource.undoLastMigration();
+    await expect(dataSource.undoLastMigration()).rejects.toThrow(
+      /Not reverting CreateGridTables: public_grids holds grids/,
     );
-    expect(Number(tables[0].n)).toBe(0);
+    expect(await dataSource.query('SELECT count(*)::int AS n FROM public_grids')).toEqual([{ n: 2 }]);
+    expect(await countGridTables()).toBe(2);
+
+    // Emptied, the tables go.
+    await dataSource.query('DELETE FROM public_grids');
+    await dataSource.undoLastMigration();
+    expect(await countGridTables()).toBe(0);
     await dataSource.runMigrations();
   });
+
+  async function countGridTables(): Promise<number> {
+    const [row] = await dataSource.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('public_grids', 'secret_grids')`,
+    );
+    return Number(row.n);
+  }
 
   /** Reverts migrations, newest first, until `name` is the newest applied. */
   async function revertTo(name: string): Promise<void> {
