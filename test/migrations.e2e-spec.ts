@@ -62,7 +62,9 @@ describe('migrations', () => {
     await expect(dataSource.undoLastMigration()).rejects.toThrow(
       /Not reverting CreateGridTables: public_grids holds grids/,
     );
-    expect(await dataSource.query('SELECT count(*)::int AS n FROM public_grids')).toEqual([{ n: 2 }]);
+    expect(await dataSource.query('SELECT count(*)::int AS n FROM public_grids')).toEqual([
+      { n: 2 },
+    ]);
     expect(await countGridTables()).toBe(2);
 
     // Emptied, the tables go.

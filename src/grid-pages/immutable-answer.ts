@@ -2,10 +2,11 @@ import type { Request, Response } from 'express';
 import { webcrypto } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { brotliCompress, constants, createGunzip, gzip } from 'node:zlib';
+import { brotliCompress, constants, createGunzip, gunzip, gzip } from 'node:zlib';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 /** Below this, compressing costs more than it saves. */
 const MIN_COMPRESS_BYTES = 1024;
@@ -74,6 +75,11 @@ export class ImmutableAnswer {
   get size(): number {
     const held = (this.identity?.length ?? 0) + (this.gzip?.length ?? 0) + (this.br?.length ?? 0);
     return held + OVERHEAD_BYTES;
+  }
+
+  /** The uncompressed body (inflated, when it is kept compressed only). */
+  async bytes(): Promise<Buffer> {
+    return this.identity ?? gunzipAsync(this.gzip!);
   }
 
   /** Answers `req` with this, honouring If-None-Match and Accept-Encoding. */

@@ -1,7 +1,12 @@
-import { Test } from '@nestjs/testing';
+import type { ModuleMetadata } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
+import { LifecycleModule } from '../../src/common/lifecycle.module';
+import { LoggingModule } from '../../src/common/logging.module';
+import { ConfigModule } from '../../src/config/config.module';
+import { DatabaseModule } from '../../src/database/database.module';
 import type { AppConfig } from '../../src/config/app-config';
 import { configureApp, NEST_APP_OPTIONS } from '../../src/configure-app';
 import { testConfig } from './test-config';
@@ -29,4 +34,31 @@ export async function startTestApp(config: AppConfig = testConfig()): Promise<Te
     dataSource: app.get(DataSource),
     close: () => app.close(),
   };
+}
+
+export interface TestModule {
+  module: TestingModule;
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/**
+ * Feature modules on the app's configuration and database, without HTTP: for specs of a module's
+ * services against the real database (the same as startTestApp's).
+ */
+export async function startTestModule(
+  imports: NonNullable<ModuleMetadata['imports']>,
+  config: AppConfig = testConfig(),
+): Promise<TestModule> {
+  const module = await Test.createTestingModule({
+    imports: [
+      ConfigModule.forRoot(config),
+      LoggingModule.forRoot(),
+      LifecycleModule,
+      DatabaseModule.forRoot(),
+      ...imports,
+    ],
+  }).compile();
+  await module.init();
+  return { module, dataSource: module.get(DataSource), close: () => module.close() };
 }
