@@ -2,13 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { DatabaseTimeoutError } from '../common/database-errors';
 import { AppLifecycle } from '../common/lifecycle';
 import { StorageMonitor } from '../database/storage-monitor';
 
 /** A timer this late fired late because the event loop was busy, not because time ran out. */
 const LATE_TIMER_MS = 50;
-
-export class DatabaseTimeoutError extends Error {}
 
 /**
  * Rejects when `work` has not settled after `ms` of time the event loop was free to notice it
