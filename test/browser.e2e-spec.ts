@@ -1,12 +1,13 @@
 /**
- * The grid viewer in a real browser: Debian's Chromium driven by playwright-core, against the
+ * The grid viewer in a real browser: Chromium driven by playwright-core, against the
  * app started in-process on the test database. It checks what a person sees (colours read back
  * from screenshots, visible code), that pages load nothing from other hosts and log no errors
  * (a Content-Security-Policy violation is a console error), and the phone layout.
  *
- * Needs Chromium: `apt-get install chromium` (CHROMIUM_PATH for another binary). Without it the
- * suite fails, saying so. SKIP_BROWSER_TESTS=1 skips it, for machines with no browser; CI never
- * sets it. Screenshots land in test-artifacts/screenshots/ for a person to look at.
+ * The Chromium is a system one (CHROMIUM_PATH, or Debian's /usr/bin/chromium) or else the one
+ * inside the npm package @sparticuz/chromium: see test/support/browser.ts. SKIP_BROWSER_TESTS=1
+ * skips it; CI never sets it. Screenshots land in test-artifacts/screenshots/ for a person to
+ * look at.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../src/config/app-config';
 import { buildDataSourceOptions } from '../src/database/database-options';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres';
+import { enterRunDir } from './support/run-dir';
 import { EMBEDDED_TEMPLATE_ENV } from './support/test-config';
 
 /**
@@ -14,6 +15,8 @@ import { EMBEDDED_TEMPLATE_ENV } from './support/test-config';
  * test file gets a private database without paying for initdb again.
  */
 export default async function globalSetup(): Promise<void> {
+  // Before anything makes a folder: they all go in this run's, which the teardown removes.
+  enterRunDir();
   const serverUrl = process.env.TEST_DATABASE_URL;
   const config = AppConfig.fromEnv({
     NODE_ENV: 'test',
