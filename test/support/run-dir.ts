@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,6 +53,8 @@ export function enterRunDir(): string {
   const outer = tmpdir();
   removeStaleRunDirs(outer);
   const dir = mkdtempSync(join(outer, PREFIX));
+  // Traversable by others: a private Postgres cluster runs as the postgres user inside it.
+  chmodSync(dir, 0o711);
   writeFileSync(join(dir, OWNER_FILE), String(process.pid));
   process.env[OUTER_TMPDIR_ENV] = outer;
   process.env[RUN_DIR_ENV] = dir;
