@@ -62,11 +62,16 @@ describe('DemoGridsService', () => {
   });
 
   it('adds nothing to a database that holds grids', async () => {
-    const before = (await t.dataSource.query('SELECT count(*)::int AS n FROM public_grids'))[0].n;
+    const publicCount = async () => {
+      const rows: { n: number }[] = await t.dataSource.query(
+        'SELECT count(*)::int AS n FROM public_grids',
+      );
+      return rows[0].n;
+    };
+    const before = await publicCount();
     const { existing, added } = await demos.fillIfEmpty();
     expect(existing).toBe(DEMO_GRIDS.length);
     expect(added).toEqual([]);
-    const after = (await t.dataSource.query('SELECT count(*)::int AS n FROM public_grids'))[0].n;
-    expect(after).toBe(before);
+    expect(await publicCount()).toBe(before);
   });
 });
