@@ -13,7 +13,7 @@
  * goes; default the OS tmp), BENCH_MAX_GRID_BYTES (only the sample rows with a grid_data this
  * small: how rows/s depends on row size).
  */
-import Database from 'better-sqlite3';
+import { Sqlite as Database } from '../src/legacy-import/sqlite-driver';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';

@@ -165,7 +165,9 @@ describe('grid pages', () => {
   });
 
   it('never takes /random, /about, /health, /post or /get for grid ids', async () => {
-    expect((await page('/about')).text).toContain("post_to_web(code_cells='1,3:5', secret=False)");
+    expect((await page('/about')).text).toContain(
+      "post_to_web(<wbr>code_cells='1,3:5', secret=False)",
+    );
     expect((await page('/health')).json()).toMatchObject({ status: 'ok' });
     const getPost = await page('/post');
     expect(getPost.status).toBe(405);

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { Sqlite as Database, type SqliteDatabase } from './sqlite-driver';
 import type { Visibility } from '../grid-storage/grid-data';
 import {
   LEGACY_COLUMNS,
@@ -25,12 +25,12 @@ export class LegacyFileError extends Error {}
  */
 export class LegacySqliteReader {
   private constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqliteDatabase,
     readonly path: string,
   ) {}
 
   static open(path: string, tables: Visibility[]): LegacySqliteReader {
-    let db: Database.Database | undefined;
+    let db: SqliteDatabase | undefined;
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
       const reader = new LegacySqliteReader(db, path);

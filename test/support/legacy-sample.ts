@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { Sqlite as Database, type SqliteDatabase } from '../../src/legacy-import/sqlite-driver';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Visibility } from '../../src/grid-storage/grid-data';
@@ -56,7 +56,7 @@ export function expectedGridData(row: SampleRow): unknown {
 }
 
 /** A copy of the sample in `dir`, with `edit` run on it (to corrupt rows, say). */
-export function copyOfSample(dir: string, edit: (db: Database.Database) => void): string {
+export function copyOfSample(dir: string, edit: (db: SqliteDatabase) => void): string {
   const file = join(dir, `legacy-${Date.now()}-${Math.random().toString(36).slice(2)}.db`);
   copyFileSync(LEGACY_SAMPLE, file);
   const db = new Database(file);
