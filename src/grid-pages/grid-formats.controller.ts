@@ -1,11 +1,12 @@
 import { Controller, Get, Param, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PageExceptionsFilter } from '../common/all-exceptions.filter';
 import { publicOrigin } from '../common/public-origin';
 import { AppConfig } from '../config/app-config';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridAnswers } from './grid-answers.service';
+import { ApiGridFormat } from './grid-formats.docs';
 import { notebookFileName } from './grid-notebook';
 import { SVG_CONTENT_SECURITY_POLICY } from './grid-svg';
 import { IMMUTABLE } from './immutable-answer';
@@ -21,7 +22,7 @@ const NOTEBOOK_CACHE_CONTROL = 'public, max-age=86400';
  * `/<id>.svg`, its picture as vectors; the same under `/secret/`. Registered before
  * GridPageController, whose `/:hashId` would take `<id>.svg` for an id.
  */
-@ApiExcludeController()
+@ApiTags('formats')
 @UseFilters(PageExceptionsFilter)
 @Controller()
 export class GridFormatsController {
@@ -30,21 +31,25 @@ export class GridFormatsController {
     private readonly config: AppConfig,
   ) {}
 
+  @ApiGridFormat('ipynb', true)
   @Get('secret/:hashId.ipynb')
   secretNotebook(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.notebook('secret', hashId, req, res);
   }
 
+  @ApiGridFormat('ipynb', false)
   @Get(':hashId.ipynb')
   publicNotebook(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.notebook('public', hashId, req, res);
   }
 
+  @ApiGridFormat('svg', true)
   @Get('secret/:hashId.svg')
   secretSvg(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.svg('secret', hashId, req, res);
   }
 
+  @ApiGridFormat('svg', false)
   @Get(':hashId.svg')
   publicSvg(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.svg('public', hashId, req, res);
