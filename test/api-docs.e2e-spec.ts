@@ -142,6 +142,8 @@ describe('API documentation', () => {
       expect(body.description).toMatch(/Content-Type header is optional/);
       expect(body.required).toBe(true);
       expect(doc.info.description).toMatch(/with or without a Content-Type header/);
+      // The docs page links back to the site it documents.
+      expect(doc.info.description).toContain('[← ipythonblocks.org](/)');
       for (const text of [op.description, body.description, schema('GridPost').description]) {
         expect(text).toMatch(/[Uu]nknown keys are ignored/);
       }

@@ -227,6 +227,37 @@ describeBrowser('grid pages in Chromium', () => {
     }
   });
 
+  it('on a phone, snippets show all their code: the secret remix wraps at a space, not off-screen', async () => {
+    const g = grid('image-3x4-upper-left-secret');
+    for (const path of [g.path, '/', '/about']) {
+      const { page, watch } = await open(path, PHONE);
+      const snippets = await page.evaluate<
+        { text: string; hidden: number; wrap: string; ligatures: string }[]
+      >(`[...document.querySelectorAll('pre.snippet')].map((el) => ({
+        text: el.innerText,
+        hidden: el.scrollWidth - el.clientWidth,
+        wrap: getComputedStyle(el).overflowWrap,
+        ligatures: getComputedStyle(el.querySelector('code')).fontVariantLigatures,
+      }))`);
+      expect(snippets.length).toBeGreaterThan(0);
+      for (const snippet of snippets) {
+        // Nothing cut off, nothing broken inside a name or a string, == drawn as two signs.
+        expect({ path, ...snippet, hidden: Math.max(0, snippet.hidden) }).toEqual({
+          path,
+          ...snippet,
+          hidden: 0,
+          wrap: 'normal',
+          ligatures: 'none',
+        });
+      }
+      if (path === g.path) {
+        expect(snippets.some((s) => s.text.includes(', secret=True)'))).toBe(true);
+      }
+      expectClean(watch);
+      await context?.close();
+    }
+  });
+
   it('random grid button lands on a public grid page', async () => {
     const { page, watch } = await open('/');
     await Promise.all([

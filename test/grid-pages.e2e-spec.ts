@@ -71,6 +71,16 @@ describe('grid pages', () => {
     expect(text).toMatch(/role="img"[^>]*aria-label="A 3 × 2 ImageGrid of 6 coloured blocks"/);
   });
 
+  it('says "An 8 × 8" where the size is read aloud, on the page and in /recent', async () => {
+    const body = clientBody({}, 8, 8);
+    const path = pathOf(await clientPost(t.baseUrl, JSON.stringify(body)));
+    const { text } = await page(path);
+    expect(text).toMatch(/<meta name="description" content="An 8 × 8 BlockGrid[^"]*">/);
+    expect(text).toMatch(/aria-label="An 8 × 8 BlockGrid of 64 coloured blocks"/);
+    expect(text).not.toContain('A 8 ×');
+    expect((await page('/recent')).text).toContain(`alt="An 8 × 8 BlockGrid"`);
+  });
+
   it('marks secret pages noindex and remixes them with secret=True', async () => {
     const path = pathOf(await clientPost(t.baseUrl, JSON.stringify(clientBody({ secret: true }))));
     const hashId = path.split('/').pop()!;

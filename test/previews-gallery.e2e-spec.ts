@@ -84,6 +84,62 @@ describe('link previews and the gallery', () => {
     expect(res.body.length).toBeLessThan(1024 * 1024);
   });
 
+  /** Lengths of the runs of equal pixels along the row of pixels at `y`. */
+  async function runsAlong(png: Buffer, y: number): Promise<{ width: number; runs: number[] }> {
+    const { data, info } = await sharp(png)
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const runs: number[] = [];
+    let previous = '';
+    for (let x = 0; x < info.width; x++) {
+      const i = (y * info.width + x) * 3;
+      const colour = `${data[i]},${data[i + 1]},${data[i + 2]}`;
+      if (colour === previous) runs[runs.length - 1]++;
+      else runs.push(1);
+      previous = colour;
+    }
+    return { width: Math.max(info.width, info.height), runs };
+  }
+
+  it.each([
+    // 20 blocks of 30 px and 21 lines (621 px) fit 144 px as 6 px blocks with their lines.
+    ['with its lines', 20, 30, [1, ...Array<number[]>(20).fill([6, 1]).flat()]],
+    // 100 blocks of 11 px (1201 px): 1 px blocks, no room for lines.
+    ['without room for lines', 100, 11, Array<number>(100).fill(1)],
+  ])(
+    'serves a thumbnail (?size=thumb) for /recent, every block whole %s',
+    async (_how, side, size, expected) => {
+      const body = clientBody({ code_cells: null });
+      body.grid_data = {
+        lines_on: true,
+        width: side,
+        height: side,
+        blocks: blocks(side, side, size),
+      };
+      const path = pathOf(await clientPost(t.baseUrl, JSON.stringify(body)));
+      const res = await get(`${path}.png?size=thumb`);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('image/png');
+      expect(res.headers.etag).toBeTruthy();
+      expect(res.headers.etag).not.toBe((await get(`${path}.png`)).headers.etag);
+      const first = side > 50 ? 0 : 4; // through the middle of the first row of blocks
+      const { width, runs } = await runsAlong(res.body, first);
+      expect(width).toBeLessThanOrEqual(144);
+      expect(runs).toEqual(expected);
+      expect((await get('/recent')).text).toContain(`src="${path}.png?size=thumb"`);
+    },
+  );
+
+  it('answers 400 naming the parameter for a thumbnail size it does not make', async () => {
+    const path = pathOf(await clientPost(t.baseUrl, JSON.stringify(clientBody())));
+    for (const size of ['big', '144', '']) {
+      const res = await get(`${path}.png?size=${size}`);
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('size');
+    }
+  });
+
   it('puts Open Graph and Twitter card tags on grid pages', async () => {
     const path = pathOf(await clientPost(t.baseUrl, JSON.stringify(clientBody())));
     const { text } = await get(path);
@@ -111,7 +167,7 @@ describe('link previews and the gallery', () => {
     expect(Number(secretIds)).toBe(13);
     const newestFirst = [...publicIds].reverse();
     const listed = (html: string) =>
-      [...html.matchAll(/<a href="\/(\w+)"><img src="\/\1\.png"/g)].map((m) => m[1]);
+      [...html.matchAll(/<a href="\/(\w+)"><img src="\/\1\.png\?size=thumb"/g)].map((m) => m[1]);
 
     const first = await get('/recent');
     expect(first.status).toBe(200);

@@ -5,12 +5,14 @@ import { join, relative, sep } from 'node:path';
 import { PUBLIC_DIR } from './paths';
 
 const PREFIX = '/static/';
+/** Files that browsers and crawlers ask for at the site's root, under these fixed names. */
+const ROOT_FILES = ['favicon.ico', 'robots.txt'];
 
 /**
  * Files in public/ are served under names that carry a hash of their content
  * (`/static/css/site.3f9a1c2b.css`), so they can be cached for a year and a changed file is
  * fetched again at once. Views ask for them with `{{asset "css/site.css"}}`. The plain name is
- * served too, cached for a day, for the url()s inside stylesheets.
+ * served too, cached for a day, for the url()s inside stylesheets; and ROOT_FILES at `/<name>`.
  */
 export class StaticAssets {
   /** 'css/site.css' -> '/static/css/site.3f9a1c2b.css' */
@@ -29,6 +31,7 @@ export class StaticAssets {
       this.urls.set(name, url);
       this.files.set(url, file);
       this.plainFiles.set(`${PREFIX}${name}`, file);
+      if (ROOT_FILES.includes(name)) this.plainFiles.set(`/${name}`, file);
     }
   }
 
@@ -41,9 +44,7 @@ export class StaticAssets {
   /** Serves hashed asset URLs; a stale hash is a 404, not someone else's file. */
   middleware() {
     return (req: Request, res: Response, next: NextFunction): void => {
-      if (!req.path.startsWith(PREFIX) || (req.method !== 'GET' && req.method !== 'HEAD')) {
-        return next();
-      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return next();
       const hashed = this.files.get(req.path);
       const file = hashed ?? this.plainFiles.get(req.path);
       if (!file) return next();

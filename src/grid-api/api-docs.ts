@@ -97,6 +97,8 @@ export function limitRows(config: AppConfig): LimitRow[] {
 
 function describeApi(limits: LimitRow[]): string {
   return [
+    '[← ipythonblocks.org](/): the site, its grids and how to post them.',
+    '',
     'The API the installed ipythonblocks client speaks: `grid.post_to_web()` posts a grid to',
     '`POST /post` and `BlockGrid.from_web(id)` reads it back with `GET /get/{hashId}`.',
     '',

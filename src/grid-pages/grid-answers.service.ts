@@ -7,6 +7,7 @@ import { GridIds } from '../grid-storage/grid-ids';
 import { GridsRepository } from '../grid-storage/grids.repository';
 import { AnswerCache } from './answer-cache';
 import { codeScript } from './grid-code';
+import type { PictureSize } from './grid-image-layout';
 import { gridNotebook, NOTEBOOK_CONTENT_TYPE } from './grid-notebook';
 import { gridPageModel, PAGE_MARKERS } from './grid-page-model';
 import { GridRenderer } from './grid-renderer';
@@ -87,12 +88,17 @@ export class GridAnswers {
     });
   }
 
-  /** The grid as a PNG, for link previews and the gallery. */
-  png(visibility: Visibility, hashId: string): Promise<ImmutableAnswer> {
-    return this.answer('png', visibility, hashId, async (id) => {
+  /** The grid as a PNG: its preview for link previews, or the gallery's thumbnail. */
+  png(
+    visibility: Visibility,
+    hashId: string,
+    size: PictureSize = 'full',
+  ): Promise<ImmutableAnswer> {
+    const kind = size === 'full' ? 'png' : `png:${size}`;
+    return this.answer(kind, visibility, hashId, async (id) => {
       const json = await this.grids.findGridDataJson(visibility, id);
       if (json === null) return null;
-      const png = await this.renderer.png(json);
+      const png = await this.renderer.png(json, size);
       return { body: png, contentType: 'image/png', compressible: false };
     });
   }

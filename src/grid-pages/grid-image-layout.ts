@@ -14,6 +14,15 @@ export interface GridImageOptions {
 }
 
 export const GRID_IMAGE_MAX_SIDE = 1200;
+/**
+ * The pictures a grid is served as: its preview, and a thumbnail drawn at the size the gallery
+ * shows it (a browser shrinking the preview by a fraction drops or doubles lines irregularly).
+ */
+export const PICTURE_SIZES = {
+  full: {},
+  thumb: { maxSide: 144, maxPixels: 144 * 144 },
+} satisfies Record<string, GridImageOptions>;
+export type PictureSize = keyof typeof PICTURE_SIZES;
 export const GRID_IMAGE_MAX_PIXELS = 1200 * 1200;
 /** Small grids are enlarged (by a whole factor) until their short side reaches this. */
 export const GRID_IMAGE_MIN_SIDE = 64;

@@ -32,6 +32,16 @@ export function postedDate(createdAt: Date | null): { iso: string; text: string 
   return { iso, text: iso.slice(0, 10) };
 }
 
+/**
+ * "A 3 × 2" but "An 8 × 8", "An 11 × 4", "An 18 × 18", "An 80 × 1": the article a number read
+ * aloud takes (eight, eleven, eighteen, eighty..., eleven thousand...).
+ */
+export function aSize(width: unknown, height: unknown): string {
+  const digits = String(width);
+  const vowelSound = digits.startsWith('8') || (digits.length % 3 === 2 && /^1[18]/.test(digits));
+  return `${vowelSound ? 'An' : 'A'} ${String(width)} × ${String(height)}`;
+}
+
 /** Where the worker's bytes go in the rendered page (see GridAnswers.page). */
 export const PAGE_MARKERS = { table: '<!--ipb:grid-table-->', code: '<!--ipb:code-cells-->' };
 
@@ -43,10 +53,11 @@ export function gridPageModel(grid: StoredGrid, parts: PageParts, hashId: string
   const { visibility, ipbClass } = grid;
   const secret = visibility === 'secret';
   const size = `${String(parts.width)} × ${String(parts.height)}`;
+  const sizeWithArticle = aSize(parts.width, parts.height);
   const cellCount = grid.codeCells.length;
   return {
     title: `${secret ? 'Secret grid' : 'Grid'} ${hashId}`,
-    description: `A ${size} ${ipbClass} of coloured blocks made with ipythonblocks${
+    description: `${sizeWithArticle} ${ipbClass} of coloured blocks made with ipythonblocks${
       cellCount ? `, with the ${cellCount} code cell${cellCount > 1 ? 's' : ''} that drew it` : ''
     }.`,
     canonicalUrl: pageUrl,
@@ -55,6 +66,7 @@ export function gridPageModel(grid: StoredGrid, parts: PageParts, hashId: string
     secret,
     ipbClass,
     size,
+    aSize: sizeWithArticle,
     blockCount: Number(parts.width) * Number(parts.height),
     // Too many blocks for a table: the page shows the grid's picture instead.
     tableHtml: parts.table ? PAGE_MARKERS.table : undefined,
@@ -71,7 +83,7 @@ export function gridPageModel(grid: StoredGrid, parts: PageParts, hashId: string
     og: {
       title: `${ipbClass} ${size} · ipythonblocks.org`,
       image: `${pageUrl}.png`,
-      imageAlt: `A ${size} ${ipbClass} of coloured blocks`,
+      imageAlt: `${sizeWithArticle} ${ipbClass} of coloured blocks`,
     },
   };
 }

@@ -1,4 +1,14 @@
-import { Controller, Get, Param, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Param,
+  PipeTransform,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PageExceptionsFilter } from '../common/all-exceptions.filter';
@@ -6,7 +16,23 @@ import { publicOrigin } from '../common/public-origin';
 import { AppConfig } from '../config/app-config';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridAnswers } from './grid-answers.service';
+import { PICTURE_SIZES, type PictureSize } from './grid-image-layout';
 import { IMMUTABLE } from './immutable-answer';
+
+/** `?size=thumb` for the gallery's thumbnail; none for the full picture. */
+class PictureSizePipe implements PipeTransform<unknown, PictureSize> {
+  transform(value: unknown): PictureSize {
+    if (value === undefined) return 'full';
+    if (value !== 'full' && typeof value === 'string' && value in PICTURE_SIZES) {
+      return value as PictureSize;
+    }
+    const sizes = Object.keys(PICTURE_SIZES).filter((s) => s !== 'full');
+    throw new BadRequestException(
+      `size must be ${sizes.map((s) => `"${s}"`).join(' or ')}, or absent for the full picture ` +
+        `(got ${JSON.stringify(value)})`,
+    );
+  }
+}
 
 /**
  * A page embeds hashed asset URLs that change with a deploy, so it is not `immutable` like the
@@ -29,13 +55,23 @@ export class GridPageController {
   ) {}
 
   @Get('secret/:hashId.png')
-  secretPng(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
-    return this.png('secret', hashId, req, res);
+  secretPng(
+    @Param('hashId') hashId: string,
+    @Query('size', PictureSizePipe) size: PictureSize,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    return this.png('secret', hashId, size, req, res);
   }
 
   @Get(':hashId.png')
-  publicPng(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
-    return this.png('public', hashId, req, res);
+  publicPng(
+    @Param('hashId') hashId: string,
+    @Query('size', PictureSizePipe) size: PictureSize,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    return this.png('public', hashId, size, req, res);
   }
 
   @Get('secret/:hashId.py')
@@ -58,8 +94,14 @@ export class GridPageController {
     return this.page('public', hashId, req, res);
   }
 
-  private async png(visibility: Visibility, hashId: string, req: Request, res: Response) {
-    await (await this.answers.png(visibility, hashId)).send(req, res, IMMUTABLE);
+  private async png(
+    visibility: Visibility,
+    hashId: string,
+    size: PictureSize,
+    req: Request,
+    res: Response,
+  ) {
+    await (await this.answers.png(visibility, hashId, size)).send(req, res, IMMUTABLE);
   }
 
   private async code(visibility: Visibility, hashId: string, req: Request, res: Response) {

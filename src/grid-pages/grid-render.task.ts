@@ -3,6 +3,7 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { gridDrawing } from '../grid-storage/stored-grid';
 import { codeSectionHtml } from './grid-code';
 import { renderGridPng } from './grid-image';
+import { PICTURE_SIZES, type PictureSize } from './grid-image-layout';
 import { gridTableHtml } from './grid-table';
 
 /**
@@ -16,7 +17,7 @@ export const PAGE_TABLE_MAX_BLOCKS = 40_000;
 
 export type GridRenderTask =
   | { kind: 'page'; gridJson: string; tableId: string; codeCells: string[]; codeScript: string }
-  | { kind: 'png'; gridJson: string };
+  | { kind: 'png'; gridJson: string; size: PictureSize };
 
 export interface PageParts {
   /** The library's table markup as UTF-8, or null when the grid is too big for a table. */
@@ -61,7 +62,8 @@ function ownBytes(text: string): Uint8Array {
 }
 
 async function png(task: Extract<GridRenderTask, { kind: 'png' }>): Promise<Uint8Array> {
-  return (await renderGridPng(gridDrawing(JSON.parse(task.gridJson)))).png;
+  const drawing = gridDrawing(JSON.parse(task.gridJson));
+  return (await renderGridPng(drawing, PICTURE_SIZES[task.size])).png;
 }
 
 export default function runGridRenderTask(task: GridRenderTask): unknown {

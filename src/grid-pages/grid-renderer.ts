@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { WorkerPool, workerTaskFile } from '../common/worker-pool';
 import type { StoredGrid } from '../grid-storage/stored-grid';
+import type { PictureSize } from './grid-image-layout';
 import type { GridRenderTask, PageParts } from './grid-render.task';
 
 const TASK = workerTaskFile(__dirname, 'grid-render.task');
@@ -26,8 +27,8 @@ export class GridRenderer {
     return this.workers.run(TASK, task, grid.gridDataJson.length);
   }
 
-  async png(gridJson: string): Promise<Buffer> {
-    const task: GridRenderTask = { kind: 'png', gridJson };
+  async png(gridJson: string, size: PictureSize): Promise<Buffer> {
+    const task: GridRenderTask = { kind: 'png', gridJson, size };
     const png = await this.workers.run<Uint8Array>(TASK, task, gridJson.length);
     return Buffer.from(png.buffer, png.byteOffset, png.byteLength);
   }

@@ -5,11 +5,14 @@ import { GridIds } from '../grid-storage/grid-ids';
 import { GridsRepository } from '../grid-storage/grids.repository';
 import { AnswerCache } from './answer-cache';
 import { GridNotFoundException } from './grid-answers.service';
-import { postedDate } from './grid-page-model';
+import { aSize, postedDate } from './grid-page-model';
 import { landingModel } from './landing-model';
 import { type PageAnswer, Redirect, RenderedPage } from './page-answer';
 
 const RECENT_PAGE_SIZE = 24;
+
+/** Where the ipythonblocks library posts unless told otherwise (its `_POST_URL`). */
+const LIBRARY_SITE = /^https?:\/\/(www\.)?ipythonblocks\.org$/;
 
 /** The site's own pages: landing, about, the gallery of recent grids, a random grid. */
 @Injectable()
@@ -50,6 +53,7 @@ export class SitePages {
       hashId: this.ids.encode('public', g.id),
       ipbClass: g.ipbClass,
       size: `${String(g.width)} × ${String(g.height)}`,
+      aSize: aSize(g.width, g.height),
       posted: postedDate(g.createdAt),
     }));
     const html = await this.views.render('pages/recent', {
@@ -65,13 +69,15 @@ export class SitePages {
   }
 
   /** A random public grid (never a secret one), or a friendly page while there is none. */
-  async random(): Promise<PageAnswer> {
+  async random(origin: Origin): Promise<PageAnswer> {
     const id = await this.grids.findRandomPublicId();
     if (id !== null) return new Redirect(gridPagePath('public', this.ids.encode('public', id)));
     const html = await this.views.render('pages/random-empty', {
       title: 'No grids yet',
       description: 'Nobody has shared a public grid yet.',
       noindex: true,
+      // The library posts to www.ipythonblocks.org: anywhere else, say how to post here instead.
+      postUrl: LIBRARY_SITE.test(origin.url) ? null : `${origin.url}/post`,
     });
     return new RenderedPage(html);
   }

@@ -21,11 +21,19 @@ describe('SitePages', () => {
   afterAll(() => t.close());
 
   it('sends /random to a public grid, or renders a friendly page while there is none', async () => {
-    expect(await pages.random()).toBeInstanceOf(RenderedPage);
+    expect(await pages.random(ORIGIN)).toBeInstanceOf(RenderedPage);
+    // Anywhere but the real site, the empty page says how to point the library here.
+    const empty = await rawRequest(`${t.baseUrl}/random`);
+    expect(empty.text).toContain(`ipythonblocks._POST_URL = '${t.baseUrl}/post'`);
+    const real = await rawRequest(`${t.baseUrl}/random`, {
+      headers: { host: 'www.ipythonblocks.org' },
+    });
+    expect(real.text).toContain('grid.post_to_web()');
+    expect(real.text).not.toContain('_POST_URL');
     await clientPost(t.baseUrl, JSON.stringify(clientBody({ secret: true })));
-    expect(await pages.random()).toBeInstanceOf(RenderedPage);
+    expect(await pages.random(ORIGIN)).toBeInstanceOf(RenderedPage);
     await clientPost(t.baseUrl, JSON.stringify(clientBody()));
-    expect(await pages.random()).toBeInstanceOf(Redirect);
+    expect(await pages.random(ORIGIN)).toBeInstanceOf(Redirect);
   });
 
   it('lists recent public grids a page at a time, never a secret one', async () => {

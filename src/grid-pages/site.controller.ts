@@ -30,7 +30,8 @@ export class SiteController {
 
   @Get('random')
   async random(@Req() req: Request, @Res() res: Response) {
-    await (await this.pages.random()).send(req, res, 'no-store');
+    const answer = await this.pages.random(publicOrigin(this.config.publicUrl, req));
+    await answer.send(req, res, 'no-store');
   }
 
   @Get('recent')
