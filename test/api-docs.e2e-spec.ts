@@ -15,6 +15,7 @@ import type {
 } from '@nestjs/swagger';
 import type { Browser } from 'playwright-core';
 import { launchChromium, skipBrowserTests, watchPage } from './support/browser';
+import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testConfig } from './support/test-config';
@@ -87,18 +88,36 @@ describe('API documentation', () => {
       await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeTruthy();
     });
 
-    it('documents the client API and /health, and none of the HTML pages', () => {
+    it('documents the client API, /health and the grid formats, and none of the HTML pages', () => {
       expect(Object.keys(doc.paths).sort()).toEqual([
         '/get/secret/{hashId}',
         '/get/{hashId}',
         '/health',
         '/post',
+        '/secret/{hashId}.ipynb',
+        '/secret/{hashId}.svg',
+        '/{hashId}.ipynb',
+        '/{hashId}.svg',
       ]);
       const methods = (path: string) =>
         Object.keys(doc.paths[path]).filter((k) => ['get', 'post', 'put', 'delete'].includes(k));
       expect(methods('/post').sort()).toEqual(['get', 'post']);
       for (const path of ['/get/{hashId}', '/get/secret/{hashId}', '/health']) {
         expect(methods(path)).toEqual(['get']);
+      }
+      for (const path of ['/{hashId}.ipynb', '/secret/{hashId}.ipynb', '/{hashId}.svg']) {
+        expect(methods(path)).toEqual(['get']);
+      }
+    });
+
+    it('documents each grid format with the content type the app serves it as', async () => {
+      const posted = await clientPost(t.baseUrl, JSON.stringify(clientBody()));
+      const pagePath = new URL(posted.json<{ url: string }>().url).pathname;
+      for (const format of ['ipynb', 'svg']) {
+        const response = operation(`/{hashId}.${format}`, 'get').responses['200'] as ResponseObject;
+        const served = await rawRequest(`${t.baseUrl}${pagePath}.${format}`);
+        expect(served.status).toBe(200);
+        expect(Object.keys(response.content ?? {})).toEqual([served.headers['content-type']]);
       }
     });
 

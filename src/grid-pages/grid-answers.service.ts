@@ -8,8 +8,10 @@ import { GridsRepository } from '../grid-storage/grids.repository';
 import { AnswerCache } from './answer-cache';
 import { codeScript } from './grid-code';
 import type { PictureSize } from './grid-image-layout';
+import { gridNotebook, NOTEBOOK_CONTENT_TYPE } from './grid-notebook';
 import { gridPageModel, PAGE_MARKERS } from './grid-page-model';
 import { GridRenderer } from './grid-renderer';
+import { SVG_CONTENT_TYPE } from './grid-svg';
 import type { AnswerBody, ImmutableAnswer } from './immutable-answer';
 
 /** Without PUBLIC_URL: localhost, 127.0.0.1, a LAN address, a tunnel... */
@@ -112,16 +114,36 @@ export class GridAnswers {
     });
   }
 
+  /** The grid as a Jupyter notebook: a link to its page, its code cells, a cell loading it. */
+  notebook(visibility: Visibility, hashId: string, origin: Origin): Promise<ImmutableAnswer> {
+    return this.answer(this.pageCacheKind(origin, 'ipynb'), visibility, hashId, async (id) => {
+      const codeCells = await this.grids.findCodeCells(visibility, id);
+      if (codeCells === null) return null;
+      const pageUrl = `${origin.url}${gridPagePath(visibility, hashId)}`;
+      const notebook = gridNotebook({ visibility, hashId, pageUrl, codeCells });
+      return { body: Buffer.from(notebook, 'utf8'), contentType: NOTEBOOK_CONTENT_TYPE };
+    });
+  }
+
+  /** The grid as SVG: vector blocks with the page's geometry, for slides and print. */
+  svg(visibility: Visibility, hashId: string): Promise<ImmutableAnswer> {
+    return this.answer('svg', visibility, hashId, async (id) => {
+      const json = await this.grids.findGridDataJson(visibility, id);
+      if (json === null) return null;
+      return { body: await this.renderer.svg(json), contentType: SVG_CONTENT_TYPE };
+    });
+  }
+
   /**
    * Pages embed their origin. With PUBLIC_URL there is one, so one page per grid; without it
    * (development) the origin comes from headers any client writes, so only the first few origins
    * seen get their pages cached, and a stand-in origin never does: a stream of made-up Host
    * headers can neither fill the cache nor put its host in a page someone else is served.
    */
-  private pageCacheKind(origin: Origin): string | null {
+  private pageCacheKind(origin: Origin, kind = 'page'): string | null {
     switch (origin.source) {
       case 'configured':
-        return 'page';
+        return kind;
       case 'fallback':
         return null;
       case 'request':
@@ -129,7 +151,7 @@ export class GridAnswers {
           if (this.pageOrigins.size >= MAX_CACHED_PAGE_ORIGINS) return null;
           this.pageOrigins.add(origin.url);
         }
-        return `page:${origin.url}`;
+        return `${kind}:${origin.url}`;
     }
   }
 

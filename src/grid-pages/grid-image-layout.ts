@@ -1,5 +1,9 @@
 // Where each block of a grid's picture goes: the page's border-collapse layout, enlarged by a
-// whole factor or shrunk by nearest neighbour to fit the bounds (see grid-image.ts).
+// whole factor or shrunk by nearest neighbour to fit the bounds (see grid-image.ts), or drawn
+// as vectors (grid-svg.ts).
+
+import type { Block } from '../grid-storage/grid-data';
+import type { GridDrawing } from '../grid-storage/stored-grid';
 
 /** Bounds of the PNG preview; callers may pass smaller (or larger) ones. */
 export interface GridImageOptions {
@@ -26,6 +30,35 @@ export const GRID_IMAGE_MIN_SIDE = 64;
 const MIN_CELL_WITH_LINES = 4;
 /** Absorbs float error in `scale * size` so that exact products are not floored one too low. */
 const EPSILON = 1e-7;
+
+/** The rows a picture draws, and the size of each column and row of its table. */
+export interface CellSizes {
+  /** The rows that hold blocks, top first: empty rows take no space on the page. */
+  drawn: Block[][];
+  /** Each column as wide as its largest block. */
+  colSizes: Int32Array;
+  /** Each row as tall as its largest block. */
+  rowSizes: Int32Array;
+}
+
+export function cellSizes(drawing: GridDrawing): CellSizes {
+  const drawn = drawing.rows.filter((row) => row.length > 0);
+  let columns = 0;
+  for (const row of drawn) columns = Math.max(columns, row.length);
+  const colSizes = new Int32Array(columns);
+  const rowSizes = new Int32Array(drawn.length);
+  for (let r = 0; r < drawn.length; r++) {
+    const row = drawn[r];
+    let height = 0;
+    for (let c = 0; c < row.length; c++) {
+      const size = row[c][3];
+      if (size > height) height = size;
+      if (size > colSizes[c]) colSizes[c] = size;
+    }
+    rowSizes[r] = height;
+  }
+  return { drawn, colSizes, rowSizes };
+}
 
 /** Positions along one axis of the output: cell i covers [start[i], end[i]). */
 export interface Axis {

@@ -1,7 +1,14 @@
 import sharp from 'sharp';
 import type { Block } from '../grid-storage/grid-data';
 import type { GridDrawing } from '../grid-storage/stored-grid';
-import { axis, bounds, type Bounds, type GridImageOptions, plan } from './grid-image-layout';
+import {
+  axis,
+  bounds,
+  type Bounds,
+  cellSizes,
+  type GridImageOptions,
+  plan,
+} from './grid-image-layout';
 
 export { GRID_IMAGE_MAX_PIXELS, GRID_IMAGE_MAX_SIDE } from './grid-image-layout';
 export type { GridImageOptions } from './grid-image-layout';
@@ -85,27 +92,12 @@ export async function renderGridPng(
   options?: GridImageOptions,
 ): Promise<GridImage> {
   let limits = bounds(options);
-  const drawn = drawing.rows.filter((row) => row.length > 0);
-  let columns = 0;
-  for (const row of drawn) columns = Math.max(columns, row.length);
+  const { drawn, colSizes, rowSizes } = cellSizes(drawing);
 
-  if (drawn.length === 0 || columns === 0) {
+  if (drawn.length === 0) {
     const side = limits.minSide;
     const raw = Buffer.alloc(side * side * 3, WHITE);
     return { png: await encode(raw, side, side), width: side, height: side, scale: 1 };
-  }
-
-  const colSizes = new Int32Array(columns);
-  const rowSizes = new Int32Array(drawn.length);
-  for (let r = 0; r < drawn.length; r++) {
-    const row = drawn[r];
-    let height = 0;
-    for (let c = 0; c < row.length; c++) {
-      const size = row[c][3];
-      if (size > height) height = size;
-      if (size > colSizes[c]) colSizes[c] = size;
-    }
-    rowSizes[r] = height;
   }
 
   const lines = drawing.linesOn;

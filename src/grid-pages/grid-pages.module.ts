@@ -4,6 +4,7 @@ import { WorkerPoolModule } from '../common/worker-pool';
 import { GridStorageModule } from '../grid-storage/grid-storage.module';
 import { AnswerCache } from './answer-cache';
 import { GridAnswers } from './grid-answers.service';
+import { GridFormatsController } from './grid-formats.controller';
 import { GridPageController } from './grid-page.controller';
 import { GridRenderer } from './grid-renderer';
 import { SiteController } from './site.controller';
@@ -18,8 +19,9 @@ import { SitePages } from './site-pages.service';
   imports: [GridStorageModule, WorkerPoolModule],
   // Route order, stated: SiteController's fixed paths (/about, /random, /recent), then
   // GridPageController, whose `/:hashId` takes any single segment. AppModule imports this
-  // module after every other that has routes.
-  controllers: [SiteController, GridPageController],
+  // module after every other that has routes. GridFormatsController's `/:hashId.svg` and
+  // `.ipynb` come before that catch-all.
+  controllers: [SiteController, GridFormatsController, GridPageController],
   providers: [AnswerCache, GridAnswers, GridRenderer, SitePages, ViewRenderer],
   exports: [GridAnswers],
 })

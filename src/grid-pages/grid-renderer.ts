@@ -5,6 +5,7 @@ import type { PictureSize } from './grid-image-layout';
 import type { GridRenderTask, PageParts } from './grid-render.task';
 
 const TASK = workerTaskFile(__dirname, 'grid-render.task');
+const SVG_TASK = workerTaskFile(__dirname, 'grid-svg.task');
 
 /** Draws grids on the worker threads: their page's table and code section, their picture. */
 @Injectable()
@@ -30,5 +31,10 @@ export class GridRenderer {
     const task: GridRenderTask = { kind: 'png', gridJson, size };
     const png = await this.workers.run<Uint8Array>(TASK, task, gridJson.length);
     return Buffer.from(png.buffer, png.byteOffset, png.byteLength);
+  }
+
+  async svg(gridJson: string): Promise<Buffer> {
+    const svg = await this.workers.run<Uint8Array>(SVG_TASK, gridJson, gridJson.length);
+    return Buffer.from(svg.buffer, svg.byteOffset, svg.byteLength);
   }
 }
