@@ -49,7 +49,7 @@ import { IMMUTABLE } from '../grid-pages/immutable-answer';
 import { AppConfig } from '../config/app-config';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridDataDto, GridPostDto } from './grid-post.dto';
-import { GridPost, GridPostPipe } from './grid-post.pipe';
+import { GridPost, GridPostValidationPipe } from './grid-post.pipe';
 import { GridAnswers } from '../grid-pages/grid-answers.service';
 import { GridPublisher } from './grid-publisher';
 import { JsonBodyInterceptor } from './json-body.interceptor';
@@ -169,7 +169,10 @@ export class GridsApiController {
   @UseInterceptors(JsonBodyInterceptor)
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  async post(@Body(GridPostPipe) post: GridPost, @Req() req: Request): Promise<{ url: string }> {
+  async post(
+    @Body(GridPostValidationPipe) post: GridPost,
+    @Req() req: Request,
+  ): Promise<{ url: string }> {
     return { url: await this.publisher.publish(post, shareableOrigin(this.config.publicUrl, req)) };
   }
 
