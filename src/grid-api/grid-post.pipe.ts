@@ -16,6 +16,7 @@ import { shallowTransformer } from './grid-post.transformer';
 import {
   FIELD_RULES,
   FieldError,
+  IS_PRESENT,
   MAX_REPORTED_ERRORS,
   MISSING_RANK,
   PLAIN_RANK,
@@ -133,7 +134,7 @@ function* rankedErrors(
     // The first rule that failed (class-validator runs them bottom up) names the property.
     const plain = Object.keys(constraints).find((name) => !FIELD_RULES.has(name));
     if (plain !== undefined) {
-      const rank = plain === 'isPresent' ? MISSING_RANK : PLAIN_RANK;
+      const rank = plain === IS_PRESENT ? MISSING_RANK : PLAIN_RANK;
       yield { rank, field, message: constraints[plain] };
     }
     for (const name of Object.keys(constraints)) {

@@ -58,10 +58,13 @@ function fieldRule(name: string, rule: FieldRule): PropertyDecorator {
   });
 }
 
+/** The constraint of a missing key: its errors are listed first. */
+export const IS_PRESENT = 'isPresent';
+
 /** Every stored key must be sent: `null` is a value (code_cells), a missing key is not. */
 export function IsPresent(): PropertyDecorator {
   return ValidateBy(
-    { name: 'isPresent', validator: { validate: (value: unknown) => value !== undefined } },
+    { name: IS_PRESENT, validator: { validate: (value: unknown) => value !== undefined } },
     { message: 'is required' },
   );
 }
