@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { GridPagesModule } from '../grid-pages/grid-pages.module';
 import { GridStorageModule } from '../grid-storage/grid-storage.module';
 import { GridsApiController } from './grid-api.controller';
-import { GridPostPipe } from './grid-post.pipe';
+import { GRID_LIMITS } from './grid-post.pipe';
 import { GridPublisher } from './grid-publisher';
 import { JsonBodyInterceptor } from './json-body.interceptor';
 
@@ -31,6 +31,10 @@ import { JsonBodyInterceptor } from './json-body.interceptor';
     }),
   ],
   controllers: [GridsApiController],
-  providers: [GridPostPipe, GridPublisher, JsonBodyInterceptor],
+  providers: [
+    { provide: GRID_LIMITS, inject: [AppConfig], useFactory: (config: AppConfig) => config.limits },
+    GridPublisher,
+    JsonBodyInterceptor,
+  ],
 })
 export class GridApiModule {}

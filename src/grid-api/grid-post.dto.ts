@@ -1,3 +1,4 @@
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -5,43 +6,30 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsString,
   Matches,
   MaxLength,
   Min,
   ValidateIf,
   ValidateNested,
-  ValidationArguments,
-  registerDecorator,
 } from 'class-validator';
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { isPlainObject } from '../common/is-plain-object';
+import type { GridLimits } from '../config/app-config';
+import type { Block, IpbClass, PythonVersion } from '../grid-storage/grid-data';
+import {
+  BlocksFitGrid,
+  FitsCodeLimits,
+  IsPresent,
+  IsVersionParts,
+  POST_LIMITS,
+  Storable,
+} from './grid-post.rules';
 
-/** Each `sys.version_info` item is a small integer or a short string such as "final". */
-function IsVersionParts() {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isVersionParts',
-      target: target.constructor,
-      propertyName,
-      options: {
-        message: (args: ValidationArguments) =>
-          `${args.property} items must be integers or strings of at most 32 characters`,
-      },
-      validator: {
-        validate: (value: unknown) =>
-          Array.isArray(value) &&
-          value.every(
-            (item) => Number.isInteger(item) || (typeof item === 'string' && item.length <= 32),
-          ),
-      },
-    });
-}
+// What a post must be, said once. class-validator runs a property's rules from the bottom up
+// and the first that fails names the property; the field rules (grid-post.rules.ts) list their
+// own fields. The limits come from the configuration: see POST_LIMITS.
 
-/**
- * The scalar part of `grid_data`. The blocks matrix is checked by `checkBlocks`, a plain loop:
- * a photo ImageGrid has hundreds of thousands of blocks, too many for per-value decorators.
- */
+/** `grid_data`: the grid itself, stored as posted (unknown keys too). */
 @ApiSchema({
   name: 'GridData',
   description:
@@ -54,18 +42,18 @@ export class GridDataDto {
     description: 'Whether lines are drawn between blocks',
     example: true,
   })
-  @IsBoolean({ message: 'lines_on must be a boolean' })
-  lines_on!: unknown;
+  @IsBoolean({ message: 'must be a boolean' })
+  lines_on!: boolean;
 
   @ApiProperty({ type: 'integer', minimum: 1, description: 'Blocks per row', example: 2 })
-  @IsInt({ message: 'width must be an integer' })
-  @Min(1, { message: 'width must be at least 1' })
-  width!: unknown;
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  width!: number;
 
   @ApiProperty({ type: 'integer', minimum: 1, description: 'Number of rows', example: 2 })
-  @IsInt({ message: 'height must be an integer' })
-  @Min(1, { message: 'height must be at least 1' })
-  height!: unknown;
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  height!: number;
 
   @ApiProperty({
     type: 'array',
@@ -95,8 +83,9 @@ export class GridDataDto {
       ],
     ],
   })
-  @IsArray({ message: 'blocks must be an array of rows' })
-  blocks!: unknown;
+  // Each row and block is checked by BlocksFitGrid on grid_data, which knows width and height.
+  @IsArray({ message: 'must be an array of rows' })
+  blocks!: Block[][];
 }
 
 /** What `grid.post_to_web()` sends, validated like the legacy site plus consistency checks. */
@@ -107,6 +96,8 @@ export class GridDataDto {
     'Unknown keys are ignored, so newer clients keep working.',
 })
 export class GridPostDto {
+  declare [POST_LIMITS]: GridLimits;
+
   @ApiProperty({
     type: 'array',
     description:
@@ -116,11 +107,13 @@ export class GridPostDto {
     items: { oneOf: [{ type: 'integer' }, { type: 'string', maxLength: 32 }] },
     example: [3, 11, 2, 'final', 0],
   })
-  @IsArray({ message: 'python_version must be an array of 5 items (sys.version_info)' })
-  @ArrayMinSize(5, { message: 'python_version must have exactly 5 items' })
-  @ArrayMaxSize(5, { message: 'python_version must have exactly 5 items' })
+  @Storable()
+  @IsArray({ message: 'must be an array of 5 items (sys.version_info)' })
+  @ArrayMinSize(5, { message: 'must have exactly 5 items' })
+  @ArrayMaxSize(5, { message: 'must have exactly 5 items' })
   @IsVersionParts()
-  python_version!: unknown;
+  @IsPresent()
+  python_version!: PythonVersion;
 
   @ApiProperty({
     type: 'string',
@@ -129,10 +122,12 @@ export class GridPostDto {
     pattern: '^\\d+\\.\\d+',
     example: '1.9.0',
   })
-  @IsString({ message: 'ipb_version must be a string' })
-  @MaxLength(64, { message: 'ipb_version must be at most 64 characters' })
-  @Matches(/^\d+\.\d+/, { message: 'ipb_version must look like a version number, e.g. 1.9.0' })
-  ipb_version!: unknown;
+  @Storable()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  @Matches(/^\d+\.\d+/, { message: 'must look like a version number, e.g. 1.9.0' })
+  @IsPresent()
+  ipb_version!: string;
 
   @ApiProperty({
     type: 'string',
@@ -140,8 +135,10 @@ export class GridPostDto {
     description: 'The grid class that posted',
     example: 'BlockGrid',
   })
-  @IsIn(['BlockGrid', 'ImageGrid'], { message: 'ipb_class must be BlockGrid or ImageGrid' })
-  ipb_class!: unknown;
+  @Storable()
+  @IsIn(['BlockGrid', 'ImageGrid'], { message: 'must be BlockGrid or ImageGrid' })
+  @IsPresent()
+  ipb_class!: IpbClass;
 
   @ApiProperty({
     type: 'array',
@@ -153,23 +150,29 @@ export class GridPostDto {
       'strings of at most MAX_CODE_CELL_CHARS characters each, MAX_CODE_CHARS in all',
     example: ['from ipythonblocks import BlockGrid', 'grid = BlockGrid(2, 2)'],
   })
+  @Storable()
+  @FitsCodeLimits()
   @ValidateIf((post: GridPostDto) => post.code_cells !== null)
-  @IsArray({ message: 'code_cells must be null or a non-empty array of strings' })
-  @ArrayMinSize(1, { message: 'code_cells must be null or a non-empty array of strings' })
-  @IsString({ each: true, message: 'code_cells must contain only strings' })
-  code_cells!: unknown;
+  @IsArray({ message: 'must be null or a non-empty array of strings' })
+  @ArrayMinSize(1, { message: 'must be null or a non-empty array of strings' })
+  @IsString({ each: true, message: 'must contain only strings' })
+  @IsPresent()
+  code_cells!: string[] | null;
 
   @ApiProperty({
     type: 'boolean',
     description: 'true: an unlisted grid, at `/secret/<id>`, never shown by /random',
     example: false,
   })
-  @IsBoolean({ message: 'secret must be a boolean' })
-  secret!: unknown;
+  @IsBoolean({ message: 'must be a boolean' })
+  @IsPresent()
+  secret!: boolean;
 
   @ApiProperty({ type: () => GridDataDto })
-  // Non-objects get one clear message from the pipe instead of class-validator's generic one.
-  @ValidateIf((post: GridPostDto) => isPlainObject(post.grid_data))
+  @Storable('blocks')
+  @BlocksFitGrid()
   @ValidateNested()
-  grid_data!: unknown;
+  @IsObject({ message: 'must be an object' })
+  @IsPresent()
+  grid_data!: GridDataDto;
 }

@@ -1,201 +1,73 @@
-import type { GridLimits } from '../config/app-config';
-import { checkBlocks, validateGridPost } from './grid-post.pipe';
-import { MAX_JSON_DEPTH, parseJsonBody } from './json-body.interceptor';
+import { GridPostValidationPipe } from './grid-post.pipe';
+import { fields, limits, post, validateGridPost } from '../../test/support/grid-post';
 
-const limits: GridLimits = {
-  maxBodyBytes: 1024 * 1024,
-  maxBlocks: 100,
-  maxBlockSize: 50,
-  maxCodeCells: 3,
-  maxCodeCellChars: 10,
-  maxCodeChars: 25,
-};
+describe('GridPostValidationPipe', () => {
+  const pipe = new GridPostValidationPipe(limits);
 
-function post(overrides: Record<string, unknown> = {}) {
-  return {
-    python_version: [3, 11, 2, 'final', 0],
-    ipb_version: '1.9.0',
-    ipb_class: 'BlockGrid',
-    code_cells: ['g.show()'],
-    secret: false,
-    grid_data: {
-      lines_on: true,
-      width: 2,
-      height: 1,
-      blocks: [
-        [
-          [0, 0, 0, 20],
-          [255, 255, 255, 20],
-        ],
-      ],
-    },
-    ...overrides,
-  };
-}
-
-const fields = async (body: Record<string, unknown>) =>
-  (await validateGridPost(body, limits)).map((e) => e.field);
-
-describe('validateGridPost', () => {
-  it('accepts what the client sends, and ignores unknown keys', async () => {
-    expect(await validateGridPost(post({ from_the_future: 1 }), limits)).toEqual([]);
-    expect(
-      await validateGridPost(post({ code_cells: null, ipb_class: 'ImageGrid' }), limits),
-    ).toEqual([]);
-  });
-
-  it.each([
-    ['python_version', { python_version: [3, 11, 2] }],
-    ['python_version', { python_version: '3.11.2' }],
-    ['python_version', { python_version: [3, 11, 2, { x: 1 }, 0] }],
-    ['ipb_version', { ipb_version: 'latest' }],
-    ['ipb_version', { ipb_version: 19 }],
-    ['ipb_class', { ipb_class: 'Grid' }],
-    ['code_cells', { code_cells: [] }],
-    ['code_cells', { code_cells: 'grid.show()' }],
-    ['code_cells', { code_cells: [1] }],
-    ['secret', { secret: 'false' }],
-    ['grid_data', { grid_data: [] }],
-  ])('names %s when it is wrong', async (field, patch) => {
-    expect(await fields(post(patch))).toEqual([field]);
-  });
-
-  it('names every missing key', async () => {
-    expect(await fields({})).toEqual([
-      'python_version',
-      'ipb_version',
-      'ipb_class',
-      'code_cells',
-      'secret',
-      'grid_data',
-    ]);
-  });
-
-  it('names the grid_data scalars', async () => {
-    const grid = { lines_on: 1, width: 0, height: 1.5, blocks: [] };
-    expect(await fields(post({ grid_data: grid }))).toEqual([
-      'grid_data.lines_on',
-      'grid_data.width',
-      'grid_data.height',
-    ]);
-  });
-
-  it.each([
-    ['code_cells[1]', { code_cells: ['ok', 'a\u0000'] }],
-    ['ipb_version', { ipb_version: '1.9.0\u0000' }],
-    ['python_version[3]', { python_version: [3, 11, 2, 'fin\udc00al', 0] }],
-    ['grid_data.note', { grid_data: { ...post().grid_data, note: '\u0000' } }],
-    ['grid_data["k\\ud800"]', { grid_data: { ...post().grid_data, 'k\ud800': 1 } }],
-  ])('names %s when it holds a string Postgres cannot store', async (field, patch) => {
-    expect(await fields(post(patch))).toEqual([field]);
-  });
-
-  it('looks no further than 20 unstorable strings, and not under unknown top-level keys', async () => {
-    const note = Array.from({ length: 50 }, () => '\u0000');
-    expect(await fields(post({ grid_data: { ...post().grid_data, note } }))).toHaveLength(20);
-    expect(await fields(post({ from_the_future: '\u0000' }))).toEqual([]);
-  });
-
-  it('enforces the code cell limits by name', async () => {
-    const errors = await validateGridPost(
-      post({ code_cells: ['a', 'b', 'c', 'this is too long'] }),
-      limits,
-    );
-    expect(errors.map((e) => e.message).join(' ')).toContain('MAX_CODE_CELLS');
-    expect(errors.map((e) => e.message).join(' ')).toContain('MAX_CODE_CELL_CHARS');
-  });
-
-  it('bounds the characters of all the code cells together', async () => {
-    const within = await validateGridPost(post({ code_cells: ['123456789', '123456789'] }), limits);
-    expect(within).toEqual([]);
-    const over = await validateGridPost(
-      post({ code_cells: ['123456789', '123456789', '123456789'] }),
-      limits,
-    );
-    expect(over).toEqual([
-      { field: 'code_cells', message: 'hold 27 characters in all, more than 25 (MAX_CODE_CHARS)' },
-    ]);
-  });
-});
-
-describe('checkBlocks', () => {
-  const grid = (width: number, height: number, blocks: unknown) =>
-    ({ lines_on: true, width, height, blocks }) as never;
-
-  it('wants exactly height rows of width blocks', () => {
-    expect(
-      checkBlocks(
-        grid(2, 2, [
-          [
-            [0, 0, 0, 1],
-            [0, 0, 0, 1],
-          ],
-        ]),
-        limits,
-      ),
-    ).toEqual([{ field: 'grid_data.blocks', message: 'has 1 rows but height is 2' }]);
-    expect(checkBlocks(grid(2, 1, [[[0, 0, 0, 1]]]), limits)).toEqual([
-      { field: 'grid_data.blocks[0]', message: 'has 1 blocks but width is 2' },
-    ]);
-  });
-
-  it('checks each block: colours 0..255, size 1..MAX_BLOCK_SIZE', () => {
-    const errors = checkBlocks(
-      grid(4, 1, [
-        [
-          [256, 0, 0, 1],
-          [0, -1, 0, 1],
-          [0, 0, 0.5, 1],
-          [0, 0, 0, 51],
-        ],
-      ]),
-      limits,
-    );
-    expect(errors.map((e) => e.field)).toEqual([
-      'grid_data.blocks[0][0][0]',
-      'grid_data.blocks[0][1][1]',
-      'grid_data.blocks[0][2][2]',
-      'grid_data.blocks[0][3][3]',
-    ]);
-    expect(errors[3].message).toContain('MAX_BLOCK_SIZE');
-  });
-
-  it('refuses grids over MAX_BLOCKS before looking at a block', () => {
-    const [error] = checkBlocks(grid(11, 10, 'never read'), limits);
-    expect(error.message).toContain('MAX_BLOCKS');
-  });
-
-  it('reports at most 20 bad blocks, then counts the rest', () => {
-    const row = Array.from({ length: 10 }, () => [999, 0, 0, 1]);
-    const errors = checkBlocks(grid(10, 3, [row, row, row]), limits);
-    expect(errors).toHaveLength(21);
-    expect(errors[20]).toEqual({
-      field: 'grid_data.blocks',
-      message: 'and 10 more invalid blocks',
+  it('answers the post in the app terms, with grid_data as sent (its unknown keys too)', async () => {
+    const body = post({ from_the_future: 1 });
+    const grid = { ...body.grid_data, note: 'kept', __proto__: 'a key' };
+    expect(await pipe.transform({ ...body, grid_data: grid }, { type: 'body' })).toEqual({
+      pythonVersion: [3, 11, 2, 'final', 0],
+      ipbVersion: '1.9.0',
+      ipbClass: 'BlockGrid',
+      codeCells: ['g.show()'],
+      secret: false,
+      gridDataJson: JSON.stringify(grid),
     });
   });
-});
 
-describe('parseJsonBody', () => {
-  it('parses JSON whatever the Content-Type was', () => {
-    expect(parseJsonBody(Buffer.from('{"a": [1, "é"]}'))).toEqual({ a: [1, 'é'] });
+  it.each([null, [post()], 'post', 3])(
+    'refuses %p as the body: it must be an object',
+    async (body) => {
+      expect(await validateGridPost(body)).toEqual([
+        { field: '(body)', message: 'must be a JSON object' },
+      ]);
+    },
+  );
+
+  it('lists missing keys, wrong fields, blocks, code cell limits, then unstorable strings', async () => {
+    const bad = post({
+      python_version: [3, 11, 2, '\u0000', 0],
+      code_cells: ['a', 'b', 'c', 'd'],
+      secret: 'no',
+      grid_data: { ...post().grid_data, width: 3, note: '\u0000' },
+    });
+    delete (bad as Partial<typeof bad>).ipb_class;
+    expect(await fields(bad)).toEqual([
+      'ipb_class',
+      'secret',
+      'grid_data.blocks[0]',
+      'code_cells',
+      'python_version[3]',
+      'grid_data.note',
+    ]);
   });
 
-  it.each([
-    ['an empty body', Buffer.alloc(0), /empty/],
-    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), /UTF-8/],
-    ['malformed JSON', Buffer.from('{"a": '), /not valid JSON/],
-    [
-      'deep nesting',
-      Buffer.from('['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1)),
-      /deeper/,
-    ],
-  ])('refuses %s with a 400 that says so', (_name, body, message) => {
-    expect(() => parseJsonBody(body)).toThrow(message);
+  it('lists at most 20 unstorable strings in all, whichever fields hold them', async () => {
+    const nul = (n: number) => Array.from({ length: n }, () => '\u0000');
+    const bad = post({ code_cells: nul(3), grid_data: { ...post().grid_data, note: nul(30) } });
+    const errors = await validateGridPost(bad, { ...limits, maxCodeCells: 10 });
+    expect(errors.map((e) => e.field)).toEqual([
+      ...['code_cells[0]', 'code_cells[1]', 'code_cells[2]'],
+      ...Array.from({ length: 17 }, (_, i) => `grid_data.note[${i}]`),
+    ]);
   });
 
-  it('does not count brackets inside strings as nesting', () => {
-    const text = JSON.stringify({ code: '['.repeat(100) });
-    expect(parseJsonBody(Buffer.from(text))).toEqual({ code: '['.repeat(100) });
+  it('looks at no block while the grid’s own fields are wrong', async () => {
+    const grid = { ...post().grid_data, lines_on: 'yes', blocks: [[[999, 0, 0, 1]]] };
+    expect(await fields(post({ grid_data: grid }))).toEqual(['grid_data.lines_on']);
+  });
+
+  it('is not fooled by a grid_data key named constructor', async () => {
+    const grid = { constructor: 1, lines_on: true, width: 'two', height: 1, blocks: [] };
+    expect(await fields(post({ grid_data: grid }))).toEqual(['grid_data.width']);
+  });
+
+  it('holds each post to the limits of its own pipe', async () => {
+    const cells = post({ code_cells: ['a', 'b', 'c', 'd'] });
+    expect(await fields(cells)).toEqual(['code_cells']);
+    expect(await validateGridPost(cells, { ...limits, maxCodeCells: 4 })).toEqual([]);
+    expect(await fields(cells)).toEqual(['code_cells']);
   });
 });

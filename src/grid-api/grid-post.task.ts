@@ -1,5 +1,7 @@
+import 'reflect-metadata';
 import type { GridLimits } from '../config/app-config';
-import { checkGridPost, FieldError, GridPost } from './grid-post.pipe';
+import { GridPost, GridPostValidationPipe, InvalidGridPostException } from './grid-post.pipe';
+import type { FieldError } from './grid-post.rules';
 import { parseJsonBody } from './json-body.interceptor';
 
 export interface GridPostTask {
@@ -14,8 +16,9 @@ export type CheckedPost =
   | { unreadable: string };
 
 /**
- * A big post body parsed and checked on a worker thread (see JsonBodyInterceptor): parsing a
- * photo's megabytes of JSON takes 10-20 ms a megabyte, too long to hold up other requests.
+ * A big post body parsed and validated on a worker thread (see JsonBodyInterceptor): parsing a
+ * photo's megabytes of JSON takes 10-20 ms a megabyte, too long to hold up other requests. The
+ * validation is the route's own pipe, run here with the app's limits.
  */
 export default async function checkGridPostTask(task: GridPostTask): Promise<CheckedPost> {
   let body: unknown;
@@ -24,5 +27,12 @@ export default async function checkGridPostTask(task: GridPostTask): Promise<Che
   } catch (err) {
     return { unreadable: (err as Error).message };
   }
-  return checkGridPost(body, task.limits);
+  try {
+    return {
+      post: await new GridPostValidationPipe(task.limits).transform(body, { type: 'body' }),
+    };
+  } catch (err) {
+    if (err instanceof InvalidGridPostException) return { errors: err.errors };
+    throw err;
+  }
 }

@@ -1,15 +1,9 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { EXAMPLE_HEALTH_DOWN, EXAMPLE_HEALTH_UP, HEALTH_SCHEMA } from '../grid-api/api-examples';
+import { ApiHealthCheck, ApiHealthTags } from './health.docs';
 import { HealthIndicators } from './health-indicators';
 
-const DESCRIPTION =
-  '200 when the database answers a `SELECT 1` within a second (time the event loop spent ' +
-  'blocked does not count against it), its storage has room to write, and the process is ' +
-  'not shutting down; 503 otherwise, naming what is down.';
-
-@ApiTags('health')
+@ApiHealthTags()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -18,23 +12,7 @@ export class HealthController {
   ) {}
 
   /** For the platform: route traffic here or not, restart or not. */
-  // The schema/example form (not `content`): it replaces the schema @HealthCheck() documents.
-  @ApiOperation({ summary: 'Health check for the platform', description: DESCRIPTION })
-  @ApiResponse({
-    status: 200,
-    description: 'The app, its database and its storage are up',
-    schema: HEALTH_SCHEMA,
-    example: EXAMPLE_HEALTH_UP,
-  })
-  @ApiResponse({
-    status: 503,
-    description:
-      'Something is down: `database` (it did not answer; the app recovers by itself when it is ' +
-      'back), `storage` (the disk is full: someone must free space) or `process` (shutting ' +
-      'down, or failed and about to exit)',
-    schema: HEALTH_SCHEMA,
-    example: EXAMPLE_HEALTH_DOWN,
-  })
+  @ApiHealthCheck()
   @Get()
   @HealthCheck()
   @Header('Cache-Control', 'no-store')
