@@ -11,6 +11,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { InvalidEnvironmentError } from './config/env';
 import { DatabaseModule } from './database/database.module';
+import { GridModerationModule } from './grid-moderation/grid-moderation.module';
 import { LegacyImportModule } from './legacy-import/legacy-import.module';
 
 /** The commands, on the app's own configuration and database (the embedded one migrates itself). */
@@ -24,6 +25,7 @@ class CliModule {
         LifecycleModule,
         DatabaseModule.forRoot(),
         LegacyImportModule,
+        GridModerationModule,
       ],
     };
   }

@@ -295,3 +295,16 @@ export const POST_UNAVAILABLE_RESPONSE: ApiResponseOptions = {
     },
   },
 };
+
+/** A grid the operator took down (`grid hide`): its row is kept, nothing of it is served. */
+export const EXAMPLE_410 = {
+  statusCode: 410,
+  message: 'The grid "bizkiL" has been taken down',
+  error: 'Gone',
+};
+
+export const GONE_RESPONSE: ApiResponseOptions = {
+  status: 410,
+  description: 'The grid was taken down by the site’s operator',
+  content: { 'application/json': { schema: ERROR_SCHEMA, example: EXAMPLE_410 } },
+};

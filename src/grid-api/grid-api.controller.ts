@@ -39,13 +39,14 @@ import {
   EXAMPLE_URL_ANSWER,
   FIELD_ERRORS_SCHEMA,
   HASH_ID_PARAM,
+  GONE_RESPONSE,
   NOT_FOUND_RESPONSE,
   NOT_MODIFIED_RESPONSE,
   OUTCOME_UNKNOWN_RESPONSE,
   POST_UNAVAILABLE_RESPONSE,
   UNAVAILABLE_RESPONSE,
 } from './api-examples';
-import { IMMUTABLE } from '../grid-pages/immutable-answer';
+import { GRID_CACHE_CONTROL } from '../grid-pages/immutable-answer';
 import { AppConfig } from '../config/app-config';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridDataDto, GridPostDto } from './grid-post.dto';
@@ -61,11 +62,10 @@ function ApiGridDataResponses() {
     ApiResponse({
       status: 200,
       description:
-        'The grid_data exactly as it was posted. It never changes: cached for a year, with an ETag.',
+        'The grid_data exactly as it was posted. It never changes, but can be taken down: ' +
+        'cached for an hour, with an ETag.',
       headers: {
-        'Cache-Control': {
-          schema: { type: 'string', example: 'public, max-age=31536000, immutable' },
-        },
+        'Cache-Control': { schema: { type: 'string', example: GRID_CACHE_CONTROL } },
         ETag: { schema: { type: 'string' } },
       },
       content: {
@@ -77,6 +77,7 @@ function ApiGridDataResponses() {
     }),
     ApiResponse(NOT_MODIFIED_RESPONSE),
     ApiResponse(NOT_FOUND_RESPONSE),
+    ApiResponse(GONE_RESPONSE),
     ApiResponse(UNAVAILABLE_RESPONSE),
   );
 }
@@ -215,6 +216,6 @@ export class GridsApiController {
 
   private async send(visibility: Visibility, hashId: string, req: Request, res: Response) {
     const answer = await this.answers.json(visibility, hashId);
-    await answer.send(req, res, IMMUTABLE);
+    await answer.send(req, res, GRID_CACHE_CONTROL);
   }
 }

@@ -32,6 +32,16 @@ export function postedDate(createdAt: Date | null): { iso: string; text: string 
   return { iso, text: iso.slice(0, 10) };
 }
 
+/**
+ * The "Report this grid" link: the operator's contact, naming the grid when it is an e-mail
+ * (a subject the sender can keep); a contact form's URL as it is. None when no contact is set.
+ */
+export function reportHref(reportUrl: string | undefined, pageUrl: string): string | undefined {
+  if (reportUrl === undefined) return undefined;
+  if (!/^mailto:/i.test(reportUrl) || reportUrl.includes('?')) return reportUrl;
+  return `${reportUrl}?subject=${encodeURIComponent(`Report: grid ${pageUrl}`)}`;
+}
+
 /** Where the worker's bytes go in the rendered page (see GridAnswers.page). */
 export const PAGE_MARKERS = { table: '<!--ipb:grid-table-->', code: '<!--ipb:code-cells-->' };
 
@@ -39,7 +49,13 @@ export const PAGE_MARKERS = { table: '<!--ipb:grid-table-->', code: '<!--ipb:cod
  * What views/pages/grid.hbs shows for one grid. The table and the code section are made on the
  * grid worker: the page gets PAGE_MARKERS in their places, for their bytes.
  */
-export function gridPageModel(grid: StoredGrid, parts: PageParts, hashId: string, pageUrl: string) {
+export function gridPageModel(
+  grid: StoredGrid,
+  parts: PageParts,
+  hashId: string,
+  pageUrl: string,
+  reportUrl?: string,
+) {
   const { visibility, ipbClass } = grid;
   const secret = visibility === 'secret';
   const size = `${String(parts.width)} × ${String(parts.height)}`;
@@ -67,6 +83,7 @@ export function gridPageModel(grid: StoredGrid, parts: PageParts, hashId: string
     posted: postedDate(grid.createdAt),
     ipbVersion: grid.ipbVersion,
     pythonVersion: pythonVersionText(grid.pythonVersion),
+    report: reportHref(reportUrl, pageUrl),
     // Link previews in chats and forums show the grid itself.
     og: {
       title: `${ipbClass} ${size} · ipythonblocks.org`,
