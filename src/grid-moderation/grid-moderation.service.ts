@@ -124,7 +124,9 @@ export class GridModerationService {
 
 function checkReason(reason: string | undefined): string {
   const why = (reason ?? '').trim();
-  if (why === '') throw new ModerationError('--reason must say why the grid is hidden', 2);
+  if (why === '') {
+    throw new ModerationError('--reason "..." must say why the grid is hidden', 2);
+  }
   if (why.length > MAX_REASON_CHARS) {
     throw new ModerationError(
       `--reason is ${why.length} characters; at most ${MAX_REASON_CHARS}`,

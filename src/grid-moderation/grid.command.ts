@@ -38,8 +38,8 @@ export class GridHideCommand extends CommandRunner {
 
   @Option({
     flags: '-r, --reason <text>',
-    description: `why, for the operator's records (never shown on the site; at most ${MAX_REASON_CHARS} characters)`,
-    required: true,
+    // Checked by the service, not by commander: a subcommand's commander exits 1 on its own.
+    description: `why, for the operator's records (required; never shown on the site; at most ${MAX_REASON_CHARS} characters)`,
   })
   parseReason(value: string): string {
     return value;
