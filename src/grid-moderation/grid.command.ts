@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import {
   GridModerationService,
@@ -19,6 +20,23 @@ async function report(work: () => Promise<string>): Promise<void> {
   }
 }
 
+/** A subcommand that takes the grid as its one argument. Injectable: its subclasses inherit it. */
+@Injectable()
+abstract class GridSubCommand extends CommandRunner {
+  constructor(protected readonly moderation: GridModerationService) {
+    super();
+  }
+
+  run([reference]: string[], flags: Record<string, string | undefined>): Promise<void> {
+    return report(() => this.act(reference, flags));
+  }
+
+  protected abstract act(
+    reference: string,
+    flags: Record<string, string | undefined>,
+  ): Promise<string>;
+}
+
 @SubCommand({
   name: 'hide',
   arguments: '<url-or-id>',
@@ -27,13 +45,9 @@ async function report(work: () => Promise<string>): Promise<void> {
     '(its row is kept). Every web process hears of it within a second.',
   argsDescription: { 'url-or-id': REFERENCE_HELP },
 })
-export class GridHideCommand extends CommandRunner {
-  constructor(private readonly moderation: GridModerationService) {
-    super();
-  }
-
-  run([reference]: string[], flags: { reason?: string }): Promise<void> {
-    return report(() => this.moderation.hide(reference, flags.reason ?? ''));
+export class GridHideCommand extends GridSubCommand {
+  protected act(reference: string, flags: { reason?: string }): Promise<string> {
+    return this.moderation.hide(reference, flags.reason ?? '');
   }
 
   @Option({
@@ -52,13 +66,9 @@ export class GridHideCommand extends CommandRunner {
   description: 'Serve a hidden grid again, everywhere.',
   argsDescription: { 'url-or-id': REFERENCE_HELP },
 })
-export class GridUnhideCommand extends CommandRunner {
-  constructor(private readonly moderation: GridModerationService) {
-    super();
-  }
-
-  run([reference]: string[]): Promise<void> {
-    return report(() => this.moderation.unhide(reference));
+export class GridUnhideCommand extends GridSubCommand {
+  protected act(reference: string): Promise<string> {
+    return this.moderation.unhide(reference);
   }
 }
 
@@ -68,13 +78,9 @@ export class GridUnhideCommand extends CommandRunner {
   description: 'What is stored of a grid, when it was posted, and whether it is hidden and why.',
   argsDescription: { 'url-or-id': REFERENCE_HELP },
 })
-export class GridShowCommand extends CommandRunner {
-  constructor(private readonly moderation: GridModerationService) {
-    super();
-  }
-
-  run([reference]: string[]): Promise<void> {
-    return report(() => this.moderation.show(reference));
+export class GridShowCommand extends GridSubCommand {
+  protected act(reference: string): Promise<string> {
+    return this.moderation.show(reference);
   }
 }
 
