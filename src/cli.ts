@@ -10,8 +10,10 @@ import { LifecycleModule } from './common/lifecycle.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { InvalidEnvironmentError } from './config/env';
+import { DataDirLockedError } from './database/data-dir-lock';
 import { DatabaseModule } from './database/database.module';
 import { DemoGridsModule } from './demo-grids/demo-grids.module';
+import { GridModerationModule } from './grid-moderation/grid-moderation.module';
 import { LegacyImportModule } from './legacy-import/legacy-import.module';
 
 /** The commands, on the app's own configuration and database (the embedded one migrates itself). */
@@ -26,6 +28,7 @@ class CliModule {
         DatabaseModule.forRoot(),
         LegacyImportModule,
         DemoGridsModule,
+        GridModerationModule,
       ],
     };
   }
@@ -40,6 +43,8 @@ class StderrLogger extends ConsoleLogger {
     _stream?: 'stdout' | 'stderr',
     errorStack?: unknown,
   ): void {
+    // `fail` says it in one line, with what to do: no stack trace for a folder in use.
+    if (context === 'ExceptionHandler' && messages[0] instanceof DataDirLockedError) return;
     super.printMessages(messages, context, logLevel, 'stderr', errorStack);
   }
 }
@@ -54,6 +59,12 @@ function fail(err: unknown): void {
   }
   const message = err instanceof Error ? err.message : String(err);
   console.error(err instanceof InvalidEnvironmentError ? message : `error: ${message}`);
+  if (err instanceof DataDirLockedError) {
+    console.error(
+      'The embedded database takes one process: stop the server first, run the command, then ' +
+        'start the server again (it reads what the command changed when it starts).',
+    );
+  }
   process.exitCode = 2;
 }
 
@@ -67,6 +78,9 @@ async function main(): Promise<void> {
   Logger.overrideLogger(logger);
   await CommandFactory.run(CliModule.forRoot(AppConfig.fromEnv()), {
     logger,
+    // A module that cannot start (the embedded data folder in use, the database down) ends in
+    // `fail`, one clear line and exit status 2, rather than in Nest's stack trace and exit 1.
+    abortOnError: false,
     // Throw instead of process.exit, so the database is closed before the process ends.
     errorHandler: (err) => {
       throw err;

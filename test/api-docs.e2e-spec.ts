@@ -39,8 +39,8 @@ const CSP =
 const OPERATIONS: [path: string, method: 'get' | 'post', statuses: string[]][] = [
   ['/post', 'post', ['200', '400', '413', '415', '429', '503', '504']],
   ['/post', 'get', ['405']],
-  ['/get/{hashId}', 'get', ['200', '304', '404', '503']],
-  ['/get/secret/{hashId}', 'get', ['200', '304', '404', '503']],
+  ['/get/{hashId}', 'get', ['200', '304', '404', '410', '503']],
+  ['/get/secret/{hashId}', 'get', ['200', '304', '404', '410', '503']],
   ['/health', 'get', ['200', '503']],
 ];
 

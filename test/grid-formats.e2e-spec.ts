@@ -10,6 +10,7 @@ import { clientPost, rawRequest } from './support/http';
 import { expectPixel } from './support/png';
 import { expectSvgGrammar, rasterize } from './support/svg';
 import { startTestApp, TestApp } from './support/test-app';
+import { GRID_CACHE_CONTROL } from '../src/grid-pages/immutable-answer';
 
 interface Notebook {
   nbformat: number;
@@ -208,7 +209,7 @@ describe('grid formats: the notebook and the SVG', () => {
       const res = await get(`${path}.svg`);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('image/svg+xml');
-      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(res.headers['cache-control']).toBe(GRID_CACHE_CONTROL);
       const csp = res.headers['content-security-policy'] as string;
       expect(csp).toMatch(/default-src 'none'/);
       expect(csp).not.toMatch(/script-src/);

@@ -1,3 +1,4 @@
+import { GRID_CACHE_CONTROL } from '../src/grid-pages/immutable-answer';
 import { gunzipSync } from 'node:zlib';
 import { GridIds } from '../src/grid-storage/grid-ids';
 import { blocks, clientBody } from './support/grid-factory';
@@ -128,7 +129,7 @@ describe('grid pages', () => {
     expect(br.headers['content-encoding']).toBe('br');
 
     const get = await page(`/get${path}`);
-    expect(get.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(get.headers['cache-control']).toBe(GRID_CACHE_CONTROL);
     const get304 = await page(`/get${path}`, { 'If-None-Match': get.headers.etag as string });
     expect(get304.status).toBe(304);
   });

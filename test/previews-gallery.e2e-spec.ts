@@ -1,3 +1,4 @@
+import { GRID_CACHE_CONTROL } from '../src/grid-pages/immutable-answer';
 import sharp from 'sharp';
 import { blocks, clientBody } from './support/grid-factory';
 import { clientPost, rawRequest, RawResponse } from './support/http';
@@ -33,7 +34,7 @@ describe('link previews and the gallery', () => {
       const res = await get(`${path}.png`);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('image/png');
-      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(res.headers['cache-control']).toBe(GRID_CACHE_CONTROL);
       expect(res.headers.etag).toBeTruthy();
       expect(
         (await get(`${path}.png`, { 'If-None-Match': res.headers.etag as string })).status,

@@ -20,6 +20,12 @@ interface ErrorBody {
   [key: string]: unknown;
 }
 
+/** Errors with a page of their own, which says what it means for a person. */
+const OWN_PAGES: Record<number, { view: string; title: string }> = {
+  404: { view: 'errors/404', title: 'Not found' },
+  410: { view: 'errors/410', title: 'Taken down' },
+};
+
 /** A database that cannot be reached is usually back within seconds (a restart, a failover). */
 const DATABASE_RETRY_AFTER_S = 5;
 
@@ -58,11 +64,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     // People get a page; what the error said is shown on it, escaped by the template.
-    const view = body.statusCode === 404 ? 'errors/404' : 'errors/error';
+    const own = OWN_PAGES[body.statusCode];
+    const view = own?.view ?? 'errors/error';
     const model = {
-      title: body.statusCode === 404 ? 'Not found' : `Error ${body.statusCode}`,
+      title: own?.title ?? `Error ${body.statusCode}`,
       statusCode: body.statusCode,
-      message: body.statusCode === 404 ? undefined : body.message,
+      message: own ? undefined : body.message,
       noindex: true,
     };
     res.status(body.statusCode).render(view, model, (err: Error | null, html?: string) => {

@@ -39,3 +39,29 @@ describe('DATABASE_STATEMENT_TIMEOUT_MS', () => {
     ).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS/);
   });
 });
+
+describe('REPORT_URL', () => {
+  it('is unset unless given; takes an http(s) URL or a mailto: address', () => {
+    expect(AppConfig.fromEnv(production).reportUrl).toBeUndefined();
+    for (const url of [
+      'https://example.org/report',
+      'http://localhost:8080/contact?topic=grid',
+      'mailto:abuse@example.org',
+      'mailto:abuse@example.org?subject=Grid',
+    ]) {
+      expect(AppConfig.fromEnv({ ...production, REPORT_URL: url }).reportUrl).toBe(url);
+    }
+  });
+
+  it.each([
+    'javascript:alert(1)',
+    'mailto:',
+    'mailto:nobody',
+    'example.org/report',
+    'ftp://x.org/',
+  ])('refuses %p, naming it', (value) => {
+    expect(() => AppConfig.fromEnv({ ...production, REPORT_URL: value })).toThrow(
+      /REPORT_URL must be an http\(s\) URL or a mailto: address/,
+    );
+  });
+});

@@ -41,6 +41,8 @@ export class AppConfig {
   readonly databaseStatementTimeoutMs: number;
   readonly salts: { public: string; secret: string };
   readonly publicUrl: string | undefined;
+  /** Where grid pages send people to report a grid (http(s) or mailto:); no link when unset. */
+  readonly reportUrl: string | undefined;
   readonly trustProxyHops: number;
   readonly limits: GridLimits;
   readonly requestLog: boolean;
@@ -110,6 +112,7 @@ export class AppConfig {
       );
     }
     this.publicUrl = env.PUBLIC_URL?.replace(/\/+$/, '');
+    this.reportUrl = env.REPORT_URL;
     this.trustProxyHops = env.TRUST_PROXY_HOPS ?? 1;
     this.limits = {
       maxBodyBytes: env.MAX_BODY_BYTES ?? 8 * 1024 * 1024,

@@ -1,5 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import {
+  isEmail,
+  isURL,
   IsBooleanString,
   IsIn,
   IsInt,
@@ -10,8 +12,30 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
+
+/** An http(s) URL (a contact form) or a mailto: address, where people report a grid. */
+function IsReportUrl() {
+  return ValidateBy({
+    name: 'isReportUrl',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string') return false;
+        const mailto = /^mailto:([^?]+)(\?.*)?$/i.exec(value);
+        if (mailto) return isEmail(decodeURIComponent(mailto[1]));
+        return isURL(value, {
+          require_tld: false,
+          require_protocol: true,
+          protocols: ['http', 'https'],
+        });
+      },
+      defaultMessage: () =>
+        'REPORT_URL must be an http(s) URL or a mailto: address (e.g. mailto:abuse@example.org)',
+    },
+  });
+}
 
 /**
  * Every environment variable the service reads. Validated once at boot so a typo stops the
@@ -76,6 +100,10 @@ export class EnvVars {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   PUBLIC_URL?: string;
+
+  @IsOptional()
+  @IsReportUrl()
+  REPORT_URL?: string;
 
   @IsOptional()
   @IsInt()

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { PublicGrid, SecretGrid } from '../grid-storage/grid.entity';
+import { HiddenGrid } from '../grid-storage/hidden-grid.entity';
 import { TypeOrmLogger } from './typeorm-logger';
 
 /** Where a running process reaches Postgres: the configured server, or the embedded socket. */
@@ -29,7 +30,7 @@ export function buildDataSourceOptions(
     type: 'postgres',
     url: endpoint.url,
     ssl: server?.ssl,
-    entities: [PublicGrid, SecretGrid],
+    entities: [PublicGrid, SecretGrid, HiddenGrid],
     migrations: [migrationsGlob],
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,

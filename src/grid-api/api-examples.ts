@@ -95,6 +95,13 @@ export const EXAMPLE_404 = {
   error: 'Not Found',
 };
 
+/** A grid the operator took down (`grid hide`): its row is kept, nothing of it is served. */
+export const EXAMPLE_410 = {
+  statusCode: 410,
+  message: 'The grid "bizkiL" has been taken down',
+  error: 'Gone',
+};
+
 /** The limit in the message is the configured MAX_BODY_BYTES (filled in when the document is built). */
 export const EXAMPLE_413 = {
   statusCode: 413,

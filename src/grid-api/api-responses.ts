@@ -5,7 +5,13 @@ import type {
   ReferenceObject,
   SchemaObject,
 } from '@nestjs/swagger';
-import { EXAMPLE_404, EXAMPLE_503, EXAMPLE_503_STORAGE_FULL, EXAMPLE_504 } from './api-examples';
+import {
+  EXAMPLE_404,
+  EXAMPLE_410,
+  EXAMPLE_503,
+  EXAMPLE_503_STORAGE_FULL,
+  EXAMPLE_504,
+} from './api-examples';
 
 /** The schemas and shared answers of the OpenAPI document (see grid-api.docs.ts). */
 
@@ -79,6 +85,10 @@ export const NOT_FOUND_RESPONSE = errorResponse(
   'No grid with this id (or it is the other visibility: public vs secret)',
   { example: EXAMPLE_404 },
 );
+
+export const GONE_RESPONSE = errorResponse(410, 'The grid was taken down by the site’s operator', {
+  example: EXAMPLE_410,
+});
 
 export const NOT_MODIFIED_RESPONSE: ApiResponseOptions = {
   status: 304,

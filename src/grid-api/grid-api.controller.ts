@@ -18,7 +18,7 @@ import type { Request, Response } from 'express';
 import { shareableOrigin } from '../common/public-origin';
 import { AppConfig } from '../config/app-config';
 import { GridAnswers } from '../grid-pages/grid-answers.service';
-import { IMMUTABLE } from '../grid-pages/immutable-answer';
+import { GRID_CACHE_CONTROL } from '../grid-pages/immutable-answer';
 import type { Visibility } from '../grid-storage/grid-data';
 import { ApiGetGrid, ApiGridsController, ApiPostGrid, ApiPostWithGet } from './grid-api.docs';
 import { GridPost, GridPostValidationPipe } from './grid-post.pipe';
@@ -73,6 +73,6 @@ export class GridsApiController {
 
   private async send(visibility: Visibility, hashId: string, req: Request, res: Response) {
     const answer = await this.answers.json(visibility, hashId);
-    await answer.send(req, res, IMMUTABLE);
+    await answer.send(req, res, GRID_CACHE_CONTROL);
   }
 }

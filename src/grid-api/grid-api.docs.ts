@@ -8,6 +8,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { GRID_CACHE_CONTROL } from '../grid-pages/immutable-answer';
 import type { Visibility } from '../grid-storage/grid-data';
 import {
   EXAMPLE_400_FIELDS,
@@ -24,6 +25,7 @@ import {
 import {
   errorResponse,
   FIELD_ERRORS_SCHEMA,
+  GONE_RESPONSE,
   HASH_ID_PARAM,
   jsonContent,
   NOT_FOUND_RESPONSE,
@@ -152,17 +154,17 @@ export function ApiGetGrid(visibility: Visibility) {
     ApiResponse({
       status: 200,
       description:
-        'The grid_data exactly as it was posted. It never changes: cached for a year, with an ETag.',
+        'The grid_data exactly as it was posted. It never changes, but can be taken down: ' +
+        'cached for an hour, with an ETag.',
       headers: {
-        'Cache-Control': {
-          schema: { type: 'string', example: 'public, max-age=31536000, immutable' },
-        },
+        'Cache-Control': { schema: { type: 'string', example: GRID_CACHE_CONTROL } },
         ETag: { schema: { type: 'string' } },
       },
       content: jsonContent({ $ref: getSchemaPath(GridDataDto) }, { example: EXAMPLE_GRID_DATA }),
     }),
     ApiResponse(NOT_MODIFIED_RESPONSE),
     ApiResponse(NOT_FOUND_RESPONSE),
+    ApiResponse(GONE_RESPONSE),
     ApiResponse(UNAVAILABLE_RESPONSE),
   );
 }

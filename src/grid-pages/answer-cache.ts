@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AnswerBody, ImmutableAnswer } from './immutable-answer';
 import { AppConfig } from '../config/app-config';
+import type { Visibility } from '../grid-storage/grid-data';
 
 /**
  * Answers made at once, at most. Making one holds a grid's text, its rendered bytes and their
@@ -9,6 +10,13 @@ import { AppConfig } from '../config/app-config';
  * rather than add up in memory.
  */
 const MAX_MAKING = 4;
+
+/** Where every answer made of one grid is kept: `kind` is what it is (page, png, ...). */
+export function gridAnswerKey(visibility: Visibility, id: number, kind: string): string {
+  return `${gridKeyPrefix(visibility, id)}${kind}`;
+}
+
+const gridKeyPrefix = (visibility: Visibility, id: number) => `grid:${visibility}:${id}:`;
 
 /**
  * A posted grid never changes, so what is derived from it (its JSON, its page, its picture) is
@@ -58,6 +66,18 @@ export class AnswerCache {
     const made = await pending;
     if (made) this.cache.set(key, made);
     return made;
+  }
+
+  /**
+   * Forgets every answer made of one grid (it was hidden). A scan of the keys: hides are rare,
+   * and the cache holds thousands of answers at most.
+   */
+  dropGrid(visibility: Visibility, id: number): void {
+    if (!this.cache) return;
+    const prefix = gridKeyPrefix(visibility, id);
+    for (const key of [...this.cache.keys()]) {
+      if (key.startsWith(prefix)) this.cache.delete(key);
+    }
   }
 
   private async make(

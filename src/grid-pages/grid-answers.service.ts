@@ -1,11 +1,13 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { HttpException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { gridPagePath, type Origin } from '../common/public-origin';
+import { AppConfig } from '../config/app-config';
 import { ViewRenderer } from '../common/views';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridIds } from '../grid-storage/grid-ids';
 import { GridsRepository } from '../grid-storage/grids.repository';
-import { AnswerCache } from './answer-cache';
+import { HiddenGridSet } from '../grid-storage/hidden-grid-set';
+import { AnswerCache, gridAnswerKey } from './answer-cache';
 import { codeScript } from './grid-code';
 import type { PictureSize } from './grid-image-layout';
 import { gridNotebook, NOTEBOOK_CONTENT_TYPE } from './grid-notebook';
@@ -20,6 +22,14 @@ const MAX_CACHED_PAGE_ORIGINS = 4;
 export class GridNotFoundException extends NotFoundException {
   constructor(visibility: Visibility, hashId: string) {
     super(`No ${visibility === 'secret' ? 'secret ' : ''}grid with id ${JSON.stringify(hashId)}`);
+  }
+}
+
+/** The grid exists but the operator took it down (`grid hide`): 410 on every route. */
+export class GridGoneException extends HttpException {
+  constructor(visibility: Visibility, hashId: string) {
+    const grid = `${visibility === 'secret' ? 'secret ' : ''}grid ${JSON.stringify(hashId)}`;
+    super(`The ${grid} has been taken down`, HttpStatus.GONE);
   }
 }
 
@@ -39,7 +49,8 @@ function splice(html: string, parts: [marker: string, bytes: Uint8Array | null][
 
 /**
  * What a grid is served as: its JSON (for `from_web()`), its page, its picture, its code. A
- * posted grid never changes, so each answer is made once and kept (AnswerCache).
+ * posted grid never changes, so each answer is made once and kept (AnswerCache). Every answer
+ * goes through `answer()`, where a hidden grid is refused: a new format gets that for free.
  */
 @Injectable()
 export class GridAnswers {
@@ -52,7 +63,11 @@ export class GridAnswers {
     private readonly cache: AnswerCache,
     private readonly renderer: GridRenderer,
     private readonly views: ViewRenderer,
-  ) {}
+    private readonly hidden: HiddenGridSet,
+    private readonly config: AppConfig,
+  ) {
+    hidden.onHidden((visibility, id) => cache.dropGrid(visibility, id));
+  }
 
   /** The stored grid_data as JSON text, what `/get` answers. */
   json(visibility: Visibility, hashId: string): Promise<ImmutableAnswer> {
@@ -75,7 +90,7 @@ export class GridAnswers {
       // on this thread.
       const html = await this.views.render(
         'pages/grid',
-        gridPageModel(grid, parts, hashId, `${origin.url}${path}`),
+        gridPageModel(grid, parts, hashId, `${origin.url}${path}`, this.config.reportUrl),
       );
       const body = splice(html, [
         [PAGE_MARKERS.table, parts.table],
@@ -155,7 +170,11 @@ export class GridAnswers {
     }
   }
 
-  /** The answer for a grid, kept under `kind` (null: made afresh, not kept), or a 404. */
+  /**
+   * The answer for a grid, kept under `kind` (null: made afresh, not kept), a 404, or a 410 for a
+   * hidden grid. Whether it is hidden is known in memory, so a kept answer is served without the
+   * database; one about to be made asks the database too, in case this process missed the hide.
+   */
   private async answer(
     kind: string | null,
     visibility: Visibility,
@@ -163,11 +182,17 @@ export class GridAnswers {
     make: (id: number) => Promise<AnswerBody | null>,
   ): Promise<ImmutableAnswer> {
     const id = this.ids.decode(visibility, hashId);
-    let answer: ImmutableAnswer | null = null;
-    if (id !== null) {
-      const key = kind === null ? null : `${kind}:${visibility}:${id}`;
-      answer = await this.cache.get(key, () => make(id));
-    }
+    if (id === null) throw new GridNotFoundException(visibility, hashId);
+    if (this.hidden.isHidden(visibility, id)) throw new GridGoneException(visibility, hashId);
+    const key = kind === null ? null : gridAnswerKey(visibility, id, kind);
+    const answer = await this.cache.get(key, async () => {
+      if (await this.hidden.isHiddenInStore(visibility, id)) {
+        throw new GridGoneException(visibility, hashId);
+      }
+      return make(id);
+    });
+    // Hidden while it was being made.
+    if (this.hidden.isHidden(visibility, id)) throw new GridGoneException(visibility, hashId);
     if (answer === null) throw new GridNotFoundException(visibility, hashId);
     return answer;
   }

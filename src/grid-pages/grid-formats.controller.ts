@@ -9,13 +9,7 @@ import { GridAnswers } from './grid-answers.service';
 import { ApiGridFormat } from './grid-formats.docs';
 import { notebookFileName } from './grid-notebook';
 import { SVG_CONTENT_SECURITY_POLICY } from './grid-svg';
-import { IMMUTABLE } from './immutable-answer';
-
-/**
- * The notebook links to the grid's page on this site's origin: should the site move, a copy kept
- * for a year would point at the old one. A day, then revalidated (its ETag answers 304).
- */
-const NOTEBOOK_CACHE_CONTROL = 'public, max-age=86400';
+import { GRID_CACHE_CONTROL } from './immutable-answer';
 
 /**
  * A grid in the formats people take elsewhere: `/<id>.ipynb`, the notebook that made it, and
@@ -59,12 +53,12 @@ export class GridFormatsController {
     const origin = publicOrigin(this.config.publicUrl, req);
     const answer = await this.answers.notebook(visibility, hashId, origin);
     res.attachment(notebookFileName(visibility, hashId));
-    await answer.send(req, res, NOTEBOOK_CACHE_CONTROL);
+    await answer.send(req, res, GRID_CACHE_CONTROL);
   }
 
   private async svg(visibility: Visibility, hashId: string, req: Request, res: Response) {
     const answer = await this.answers.svg(visibility, hashId);
     res.setHeader('Content-Security-Policy', SVG_CONTENT_SECURITY_POLICY);
-    await answer.send(req, res, IMMUTABLE);
+    await answer.send(req, res, GRID_CACHE_CONTROL);
   }
 }

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiResponse } from '@nestjs/swagger';
 import { NOTEBOOK_CONTENT_TYPE } from './grid-notebook';
 import { SVG_CONTENT_SECURITY_POLICY, SVG_CONTENT_TYPE } from './grid-svg';
+import { GRID_CACHE_CONTROL } from './immutable-answer';
 
 // The OpenAPI description of GridFormatsController's routes: what each format is, for people
 // writing tools around the site (the client library itself speaks only /post and /get).
@@ -38,7 +39,7 @@ export function ApiGridFormat(format: Format, secret: boolean) {
     'Cache-Control': {
       schema: {
         type: 'string',
-        example: format === 'svg' ? 'public, max-age=31536000, immutable' : 'public, max-age=86400',
+        example: GRID_CACHE_CONTROL,
       },
     },
   };

@@ -42,6 +42,16 @@ export function aSize(width: unknown, height: unknown): string {
   return `${vowelSound ? 'An' : 'A'} ${String(width)} × ${String(height)}`;
 }
 
+/**
+ * The "Report this grid" link: the operator's contact, naming the grid when it is an e-mail
+ * (a subject the sender can keep); a contact form's URL as it is. None when no contact is set.
+ */
+export function reportHref(reportUrl: string | undefined, pageUrl: string): string | undefined {
+  if (reportUrl === undefined) return undefined;
+  if (!/^mailto:/i.test(reportUrl) || reportUrl.includes('?')) return reportUrl;
+  return `${reportUrl}?subject=${encodeURIComponent(`Report: grid ${pageUrl}`)}`;
+}
+
 /** Where the worker's bytes go in the rendered page (see GridAnswers.page). */
 export const PAGE_MARKERS = { table: '<!--ipb:grid-table-->', code: '<!--ipb:code-cells-->' };
 
@@ -49,7 +59,13 @@ export const PAGE_MARKERS = { table: '<!--ipb:grid-table-->', code: '<!--ipb:cod
  * What views/pages/grid.hbs shows for one grid. The table and the code section are made on the
  * grid worker: the page gets PAGE_MARKERS in their places, for their bytes.
  */
-export function gridPageModel(grid: StoredGrid, parts: PageParts, hashId: string, pageUrl: string) {
+export function gridPageModel(
+  grid: StoredGrid,
+  parts: PageParts,
+  hashId: string,
+  pageUrl: string,
+  reportUrl?: string,
+) {
   const { visibility, ipbClass } = grid;
   const secret = visibility === 'secret';
   const size = `${String(parts.width)} × ${String(parts.height)}`;
@@ -79,6 +95,7 @@ export function gridPageModel(grid: StoredGrid, parts: PageParts, hashId: string
     posted: postedDate(grid.createdAt),
     ipbVersion: grid.ipbVersion,
     pythonVersion: pythonVersionText(grid.pythonVersion),
+    report: reportHref(reportUrl, pageUrl),
     // Link previews in chats and forums show the grid itself.
     og: {
       title: `${ipbClass} ${size} · ipythonblocks.org`,

@@ -17,7 +17,7 @@ import { AppConfig } from '../config/app-config';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridAnswers } from './grid-answers.service';
 import { PICTURE_SIZES, type PictureSize } from './grid-image-layout';
-import { IMMUTABLE } from './immutable-answer';
+import { GRID_CACHE_CONTROL } from './immutable-answer';
 
 /** `?size=thumb` for the gallery's thumbnail; none for the full picture. */
 class PictureSizePipe implements PipeTransform<unknown, PictureSize> {
@@ -35,10 +35,11 @@ class PictureSizePipe implements PipeTransform<unknown, PictureSize> {
 }
 
 /**
- * A page embeds hashed asset URLs that change with a deploy, so it is not `immutable` like the
- * grid's data: caches keep it for a while and revalidate cheaply with its ETag.
+ * A page embeds hashed asset URLs that change with a deploy: browsers keep it for 10 minutes and
+ * revalidate cheaply with its ETag. Shared caches keep it as long as the grid's data, and no
+ * longer, so a hidden grid's page goes when its data does (see GRID_CACHE_CONTROL).
  */
-const PAGE_CACHE_CONTROL = 'public, max-age=600, s-maxage=3600, stale-while-revalidate=86400';
+const PAGE_CACHE_CONTROL = 'public, max-age=600, s-maxage=3600, stale-while-revalidate=60';
 
 /**
  * A grid as people see it: `/<id>`, its picture `/<id>.png` and its code `/<id>.py`, and the
@@ -101,11 +102,11 @@ export class GridPageController {
     req: Request,
     res: Response,
   ) {
-    await (await this.answers.png(visibility, hashId, size)).send(req, res, IMMUTABLE);
+    await (await this.answers.png(visibility, hashId, size)).send(req, res, GRID_CACHE_CONTROL);
   }
 
   private async code(visibility: Visibility, hashId: string, req: Request, res: Response) {
-    await (await this.answers.codeScript(visibility, hashId)).send(req, res, IMMUTABLE);
+    await (await this.answers.codeScript(visibility, hashId)).send(req, res, GRID_CACHE_CONTROL);
   }
 
   private async page(visibility: Visibility, hashId: string, req: Request, res: Response) {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ViewRenderer } from '../common/views';
 import { WorkerPoolModule } from '../common/worker-pool';
 import { GridStorageModule } from '../grid-storage/grid-storage.module';
+import { HiddenGridsModule } from '../grid-storage/hidden-grids.module';
 import { AnswerCache } from './answer-cache';
 import { GridAnswers } from './grid-answers.service';
 import { GridFormatsController } from './grid-formats.controller';
@@ -16,7 +17,7 @@ import { SitePages } from './site-pages.service';
  * API the grid's JSON answer (GridAnswers), kept in the same cache.
  */
 @Module({
-  imports: [GridStorageModule, WorkerPoolModule],
+  imports: [GridStorageModule, HiddenGridsModule, WorkerPoolModule],
   // Route order, stated: SiteController's fixed paths (/about, /random, /recent), then
   // GridPageController, whose `/:hashId` takes any single segment. AppModule imports this
   // module after every other that has routes. GridFormatsController's `/:hashId.svg` and

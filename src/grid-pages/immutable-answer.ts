@@ -129,5 +129,12 @@ function compress(body: Buffer, encoding: Encoding): Promise<Buffer> {
     : gzipAsync(body, { level: 6 });
 }
 
-/** Cache-Control of answers that never change: browsers and CDNs may keep them for a year. */
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
+/**
+ * Cache-Control of a grid's data, picture and code. They never change, but the operator can take
+ * a grid down (`grid hide`), so caches outside the app keep them for an hour, not for ever: a
+ * hidden grid may be seen for up to an hour after a browser or a CDN last fetched it, and a cache
+ * that serves stale answers while it revalidates serves one more, within a minute after that
+ * (then it gets the 410). Past the hour, a browser revalidates with its ETag: a 304 the app
+ * answers from memory, no database.
+ */
+export const GRID_CACHE_CONTROL = 'public, max-age=3600, s-maxage=3600, stale-while-revalidate=60';

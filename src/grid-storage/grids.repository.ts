@@ -6,6 +6,7 @@ import { inBoundedTransaction, type TransactionBudget } from '../database/bounde
 import { columnName } from './grid-columns';
 import type { IpbClass, Visibility } from './grid-data';
 import { GRID_ENTITIES, type GridRecord } from './grid.entity';
+import { whereNotHidden } from './hidden-grids.repository';
 import type { StoredGrid } from './stored-grid';
 
 /** What a post stores; `gridDataJson` is the posted grid_data's JSON text, stored as jsonb. */
@@ -140,33 +141,38 @@ export class GridsRepository {
   }
 
   /**
-   * The id of a random public grid, or null when there is none. One round trip, two index
+   * The id of a random public grid that is not hidden, or null when there is none. Two index
    * lookups whatever the table size: a random point between the lowest and highest id (an
-   * InitPlan Postgres evaluates once), then the first id at or after it. Ids have gaps, so grids
-   * just after a gap come up a little more often; nobody can tell, and no `ORDER BY random()`
-   * scans a million rows.
+   * InitPlan Postgres evaluates once), then the first visible id at or after it; past the last
+   * visible one, the first visible one. Ids have gaps (and hidden grids), so the grids just after
+   * them come up a little more often; nobody can tell, and no `ORDER BY random()` scans a million
+   * rows.
    */
   async findRandomPublicId(): Promise<number | null> {
     const table = this.table('public');
-    const row = await table
-      .createQueryBuilder('g')
-      .select('g.id', 'id')
-      .where(
-        (qb) =>
-          `g.${ID} >= ${qb
-            .subQuery()
-            .select(`min(r.${ID}) + floor(random() * (max(r.${ID}) - min(r.${ID}) + 1))::int`)
-            .from(GRID_ENTITIES.public, 'r')
-            .getQuery()}`,
-      )
-      .orderBy('g.id')
-      .limit(1)
-      .getRawOne<{ id: number }>();
+    const visible = () =>
+      table
+        .createQueryBuilder('g')
+        .select('g.id', 'id')
+        .where(whereNotHidden('public', 'g'))
+        .orderBy('g.id')
+        .limit(1);
+    const row =
+      (await visible()
+        .andWhere(
+          (qb) =>
+            `g.${ID} >= ${qb
+              .subQuery()
+              .select(`min(r.${ID}) + floor(random() * (max(r.${ID}) - min(r.${ID}) + 1))::int`)
+              .from(GRID_ENTITIES.public, 'r')
+              .getQuery()}`,
+        )
+        .getRawOne<{ id: number }>()) ?? (await visible().getRawOne<{ id: number }>());
     return row?.id ?? null;
   }
 
   /**
-   * The newest public grids, newest first, older than `beforeId` when given: keyset pagination
+   * The newest public grids that are not hidden, newest first, older than `beforeId` when given: keyset pagination
    * on the primary key, so page 1,000 costs what page 1 costs. Only width and height of
    * grid_data: a photo's blocks can be megabytes, and a list needs none of them.
    */
@@ -178,9 +184,10 @@ export class GridsRepository {
       .addSelect(`g.${GRID_DATA}->'width'`, 'width')
       .addSelect(`g.${GRID_DATA}->'height'`, 'height')
       .addSelect(`g.${CREATED_AT}`, 'created_at')
+      .where(whereNotHidden('public', 'g'))
       .orderBy('g.id', 'DESC')
       .limit(limit);
-    if (beforeId !== null) query.where('g.id < :beforeId', { beforeId });
+    if (beforeId !== null) query.andWhere('g.id < :beforeId', { beforeId });
     const rows = await query.getRawMany<{
       id: number;
       ipb_class: string;
@@ -195,6 +202,10 @@ export class GridsRepository {
       height: r.height,
       createdAt: r.created_at,
     }));
+  }
+
+  exists(visibility: Visibility, id: number): Promise<boolean> {
+    return this.table(visibility).exists({ where: { id } });
   }
 
   count(visibility: Visibility): Promise<number> {
