@@ -8,7 +8,9 @@ import { GridsRepository } from '../grid-storage/grids.repository';
 import { AnswerCache } from './answer-cache';
 import { codeScript } from './grid-code';
 import { gridPageModel, PAGE_MARKERS } from './grid-page-model';
+import { embedOffer, GridEmbeds } from './grid-embed';
 import { GridRenderer } from './grid-renderer';
+import { splice } from './splice';
 import type { AnswerBody, ImmutableAnswer } from './immutable-answer';
 
 /** Without PUBLIC_URL: localhost, 127.0.0.1, a LAN address, a tunnel... */
@@ -18,20 +20,6 @@ export class GridNotFoundException extends NotFoundException {
   constructor(visibility: Visibility, hashId: string) {
     super(`No ${visibility === 'secret' ? 'secret ' : ''}grid with id ${JSON.stringify(hashId)}`);
   }
-}
-
-/** `html` as UTF-8 with each marker that is in it replaced by its bytes, in order. */
-function splice(html: string, parts: [marker: string, bytes: Uint8Array | null][]): Buffer {
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const [marker, bytes] of parts) {
-    const at = bytes ? html.indexOf(marker, from) : -1;
-    if (at < 0) continue;
-    chunks.push(Buffer.from(html.slice(from, at), 'utf8'), bytes!);
-    from = at + marker.length;
-  }
-  chunks.push(Buffer.from(html.slice(from), 'utf8'));
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -49,6 +37,7 @@ export class GridAnswers {
     private readonly cache: AnswerCache,
     private readonly renderer: GridRenderer,
     private readonly views: ViewRenderer,
+    private readonly embeds: GridEmbeds,
   ) {}
 
   /** The stored grid_data as JSON text, what `/get` answers. */
@@ -70,10 +59,10 @@ export class GridAnswers {
       // The page is rendered around markers, and the bytes the worker made go in their places:
       // a 200x200 grid's 5 MB of table, or a notebook's highlighted code, never become strings
       // on this thread.
-      const html = await this.views.render(
-        'pages/grid',
-        gridPageModel(grid, parts, hashId, `${origin.url}${path}`),
-      );
+      const html = await this.views.render('pages/grid', {
+        ...gridPageModel(grid, parts, hashId, `${origin.url}${path}`),
+        ...embedOffer(origin.url, visibility, hashId, parts.frame),
+      });
       const body = splice(html, [
         [PAGE_MARKERS.table, parts.table],
         [PAGE_MARKERS.code, parts.code],
@@ -83,6 +72,21 @@ export class GridAnswers {
       const etag = createHash('sha1').update(html).update(parts.digest).digest('base64url');
       return { body, contentType: 'text/html; charset=utf-8', etag: `"${etag}"` };
     });
+  }
+
+  /** The grid alone, for other sites to frame (see GridEmbeds); it links to the page's origin. */
+  embed(visibility: Visibility, hashId: string, origin: Origin): Promise<ImmutableAnswer> {
+    const kind = this.pageCacheKind(origin, 'embed');
+    return this.answer(kind, visibility, hashId, (id) =>
+      this.embeds.page(visibility, id, hashId, origin),
+    );
+  }
+
+  /** The size of the grid's embed frame, as JSON `{"width", "height"}` (for `/oembed`). */
+  embedFrame(visibility: Visibility, hashId: string): Promise<ImmutableAnswer> {
+    return this.answer('embed-frame', visibility, hashId, (id) =>
+      this.embeds.frame(visibility, id),
+    );
   }
 
   /** The grid as a PNG, for link previews and the gallery. */
@@ -112,10 +116,10 @@ export class GridAnswers {
    * seen get their pages cached, and a stand-in origin never does: a stream of made-up Host
    * headers can neither fill the cache nor put its host in a page someone else is served.
    */
-  private pageCacheKind(origin: Origin): string | null {
+  private pageCacheKind(origin: Origin, kind = 'page'): string | null {
     switch (origin.source) {
       case 'configured':
-        return 'page';
+        return kind;
       case 'fallback':
         return null;
       case 'request':
@@ -123,7 +127,7 @@ export class GridAnswers {
           if (this.pageOrigins.size >= MAX_CACHED_PAGE_ORIGINS) return null;
           this.pageOrigins.add(origin.url);
         }
-        return `page:${origin.url}`;
+        return `${kind}:${origin.url}`;
     }
   }
 

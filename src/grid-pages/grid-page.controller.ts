@@ -12,7 +12,8 @@ import { IMMUTABLE } from './immutable-answer';
  * A page embeds hashed asset URLs that change with a deploy, so it is not `immutable` like the
  * grid's data: caches keep it for a while and revalidate cheaply with its ETag.
  */
-const PAGE_CACHE_CONTROL = 'public, max-age=600, s-maxage=3600, stale-while-revalidate=86400';
+export const PAGE_CACHE_CONTROL =
+  'public, max-age=600, s-maxage=3600, stale-while-revalidate=86400';
 
 /**
  * A grid as people see it: `/<id>`, its picture `/<id>.png` and its code `/<id>.py`, and the

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { gridDrawing } from '../grid-storage/stored-grid';
 import { codeSectionHtml } from './grid-code';
+import { embedFrame, type EmbedFrame } from './grid-embed-layout';
 import { renderGridPng } from './grid-image';
 import { gridTableHtml } from './grid-table';
 
@@ -30,6 +31,8 @@ export interface PageParts {
   height: unknown;
   /** Blocks the grid holds (rows times their lengths, whatever width and height say). */
   blocks: number;
+  /** The size of the iframe that embeds the grid (its embed snippet). */
+  frame: EmbedFrame;
 }
 
 function page(task: Extract<GridRenderTask, { kind: 'page' }>): unknown {
@@ -47,6 +50,7 @@ function page(task: Extract<GridRenderTask, { kind: 'page' }>): unknown {
     width: drawing.width,
     height: drawing.height,
     blocks: drawing.blocks,
+    frame: embedFrame(drawing, PAGE_TABLE_MAX_BLOCKS),
   };
   // Handed over, not copied: megabytes the serving thread would otherwise allocate again.
   const moved = [table, code].filter((b) => b !== null).map((b) => b.buffer);
@@ -54,7 +58,7 @@ function page(task: Extract<GridRenderTask, { kind: 'page' }>): unknown {
 }
 
 /** `text` as UTF-8 in an ArrayBuffer of its own (Buffer.from pools small ones), to hand over. */
-function ownBytes(text: string): Uint8Array {
+export function ownBytes(text: string): Uint8Array {
   const bytes = new Uint8Array(Buffer.byteLength(text, 'utf8'));
   Buffer.from(bytes.buffer).write(text, 'utf8');
   return bytes;
