@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { gridDrawing } from '../grid-storage/stored-grid';
 import { embedFrame, type EmbedFrame } from './grid-embed-layout';
-import { ownBytes, PAGE_TABLE_MAX_BLOCKS } from './grid-render.task';
-import { gridTableHtml } from './grid-table';
+import { PAGE_TABLE_MAX_BLOCKS, pageTable } from './grid-render.task';
 
 /**
  * A grid's embed page parts and frame, drawn on the worker threads (see GridEmbeds): parsing a
@@ -23,8 +22,7 @@ export interface EmbedParts {
 
 function embed(task: Extract<GridEmbedTask, { kind: 'embed' }>): unknown {
   const drawing = gridDrawing(JSON.parse(task.gridJson));
-  const table =
-    drawing.blocks <= PAGE_TABLE_MAX_BLOCKS ? ownBytes(gridTableHtml(drawing, task.tableId)) : null;
+  const table = pageTable(drawing, task.tableId);
   const parts: EmbedParts = {
     table,
     digest: createHash('sha1')

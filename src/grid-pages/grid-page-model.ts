@@ -1,4 +1,5 @@
 import { gridPagePath } from '../common/public-origin';
+import { gridTitle } from './grid-embed';
 import type { PageParts } from './grid-render.task';
 import type { StoredGrid } from '../grid-storage/stored-grid';
 
@@ -45,7 +46,7 @@ export function gridPageModel(grid: StoredGrid, parts: PageParts, hashId: string
   const size = `${String(parts.width)} × ${String(parts.height)}`;
   const cellCount = grid.codeCells.length;
   return {
-    title: `${secret ? 'Secret grid' : 'Grid'} ${hashId}`,
+    title: gridTitle(visibility, hashId),
     description: `A ${size} ${ipbClass} of coloured blocks made with ipythonblocks${
       cellCount ? `, with the ${cellCount} code cell${cellCount > 1 ? 's' : ''} that drew it` : ''
     }.`,

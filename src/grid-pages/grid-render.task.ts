@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { gridDrawing } from '../grid-storage/stored-grid';
+import { gridDrawing, type GridDrawing } from '../grid-storage/stored-grid';
 import { codeSectionHtml } from './grid-code';
 import { embedFrame, type EmbedFrame } from './grid-embed-layout';
 import { renderGridPng } from './grid-image';
@@ -35,10 +35,14 @@ export interface PageParts {
   frame: EmbedFrame;
 }
 
+/** The library's table as UTF-8 up to the page's limit; past it, null (the picture is shown). */
+export function pageTable(drawing: GridDrawing, tableId: string): Uint8Array | null {
+  return drawing.blocks <= PAGE_TABLE_MAX_BLOCKS ? ownBytes(gridTableHtml(drawing, tableId)) : null;
+}
+
 function page(task: Extract<GridRenderTask, { kind: 'page' }>): unknown {
   const drawing = gridDrawing(JSON.parse(task.gridJson));
-  const table =
-    drawing.blocks <= PAGE_TABLE_MAX_BLOCKS ? ownBytes(gridTableHtml(drawing, task.tableId)) : null;
+  const table = pageTable(drawing, task.tableId);
   const codeHtml = codeSectionHtml(task.codeCells, task.codeScript);
   const code = codeHtml === null ? null : ownBytes(codeHtml);
   const digest = createHash('sha1');
@@ -58,7 +62,7 @@ function page(task: Extract<GridRenderTask, { kind: 'page' }>): unknown {
 }
 
 /** `text` as UTF-8 in an ArrayBuffer of its own (Buffer.from pools small ones), to hand over. */
-export function ownBytes(text: string): Uint8Array {
+function ownBytes(text: string): Uint8Array {
   const bytes = new Uint8Array(Buffer.byteLength(text, 'utf8'));
   Buffer.from(bytes.buffer).write(text, 'utf8');
   return bytes;
