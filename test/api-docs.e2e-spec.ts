@@ -44,6 +44,8 @@ const OPERATIONS: [path: string, method: 'get' | 'post', statuses: string[]][] =
   ['/health', 'get', ['200', '503']],
   ['/oembed', 'get', ['200', '400', '404', '501']],
 ];
+/** The documented HTML pages: the embed pages other sites frame. */
+const HTML_OPERATIONS = ['/{hashId}/embed', '/secret/{hashId}/embed'];
 
 const describeBrowser = skipBrowserTests ? describe.skip : describe;
 
@@ -117,6 +119,17 @@ describe('API documentation', () => {
           expect(media.schema).toBeDefined();
           expect(media.example ?? media.examples).toBeDefined();
         }
+      },
+    );
+
+    it.each(HTML_OPERATIONS)(
+      '%s documents an HTML page any site may frame, and its 404',
+      (path) => {
+        const { responses } = operation(path, 'get');
+        expect(Object.keys(responses).sort()).toEqual(['200', '404']);
+        const ok = responses['200'] as ResponseObject;
+        expect(Object.keys(ok.content ?? {})).toEqual(['text/html']);
+        expect(ok.description).toContain('frame-ancestors *');
       },
     );
 
@@ -395,7 +408,9 @@ describe('API documentation', () => {
         const res = await page.goto(`${t.baseUrl}/api/docs`, { waitUntil: 'load' });
         expect(res?.status()).toBe(200);
         await page.locator('.opblock').first().waitFor({ timeout: 20_000 });
-        expect(await page.locator('.opblock').count()).toBe(OPERATIONS.length);
+        expect(await page.locator('.opblock').count()).toBe(
+          OPERATIONS.length + HTML_OPERATIONS.length,
+        );
         expect(await page.locator('.info').textContent()).toContain('MAX_CODE_CELL_CHARS');
         expect(watch.requests.length).toBeGreaterThan(3);
         expect(watch.offsite).toEqual([]);

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PageExceptionsFilter } from '../common/all-exceptions.filter';
 import { publicOrigin } from '../common/public-origin';
@@ -9,12 +9,14 @@ import { GridAnswers } from './grid-answers.service';
 import { PAGE_CACHE_CONTROL } from './grid-page.controller';
 
 const HASH_ID = { name: 'hashId', description: 'The grid id of its page URL', example: 'bizkiL' };
+const HTML = { 'text/html': { schema: { type: 'string' } } };
 const EMBED_PAGE = {
   status: 200,
   description:
     'The grid alone (its table as the library draws it, or its picture past the page limit) and a ' +
     'caption linking to its page, on a transparent background. Any site may frame it ' +
     '(`Content-Security-Policy: frame-ancestors *`); every other route refuses framing.',
+  content: HTML,
 };
 
 /**
@@ -34,9 +36,8 @@ export class GridEmbedController {
 
   @ApiOperation({ summary: "A grid's embed page, to show in an iframe on another site" })
   @ApiParam(HASH_ID)
-  @ApiProduces('text/html')
   @ApiResponse(EMBED_PAGE)
-  @ApiResponse({ status: 404, description: 'No such grid' })
+  @ApiResponse({ status: 404, description: 'No such grid (an HTML page)', content: HTML })
   @Get(':hashId/embed')
   publicEmbed(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.embed('public', hashId, req, res);
@@ -44,9 +45,8 @@ export class GridEmbedController {
 
   @ApiOperation({ summary: "A secret grid's embed page" })
   @ApiParam(HASH_ID)
-  @ApiProduces('text/html')
   @ApiResponse(EMBED_PAGE)
-  @ApiResponse({ status: 404, description: 'No such secret grid' })
+  @ApiResponse({ status: 404, description: 'No such secret grid (an HTML page)', content: HTML })
   @Get('secret/:hashId/embed')
   secretEmbed(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.embed('secret', hashId, req, res);
