@@ -5,7 +5,7 @@
  * autocannon in-process and checks the targets.
  *
  * Env: BENCH_DATABASE_URL (default: local ipb_bench, created if missing), BENCH_SECONDS (default
- * 10), BENCH_SCENARIOS=post,get,page,random,page200 (default: all).
+ * 10), BENCH_SCENARIOS=post,get,page,embed,random,page200 (default: all).
  *
  * The 200x200 page has no throughput target: what matters is that rendering and sending it does
  * not stall the event loop, so a worker thread (health-probe.worker.ts) times GET /health one
@@ -101,6 +101,15 @@ const SCENARIOS: Scenario[] = [
     name: 'GET /<id> (20x20 page)',
     method: 'GET',
     path: (seeded, n) => `/${seeded.ids[n % seeded.ids.length]}`,
+    headers: BROWSER_HEADERS,
+    minRps: 2500,
+  },
+  {
+    // Beside the page it comes from: the same grid, framed by other sites.
+    key: 'embed',
+    name: 'GET /<id>/embed (20x20 embed)',
+    method: 'GET',
+    path: (seeded, n) => `/${seeded.ids[n % seeded.ids.length]}/embed`,
     headers: BROWSER_HEADERS,
     minRps: 2500,
   },

@@ -1,11 +1,11 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import compression from 'compression';
-import helmet from 'helmet';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { setupApiDocs } from './grid-api/api-docs';
 import { AppLifecycle } from './common/lifecycle';
 import { PinoNestLogger, requestLogging, ROOT_LOGGER } from './common/logging';
+import { securityHeaders } from './common/security-headers';
 import { configureViews } from './common/views';
 import { AppConfig } from './config/app-config';
 
@@ -26,32 +26,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   configureViews(app);
   setupApiDocs(app);
   return app;
-}
-
-/**
- * helmet's headers on every answer. The pages run no inline script; the grid table carries
- * inline styles (the library's own markup), hence the style-only 'unsafe-inline'. No
- * upgrade-insecure-requests: the installed client and old links speak plain http.
- */
-function securityHeaders() {
-  return helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-      },
-    },
-    // Same-origin pages only; a grid picture may be shown by other sites (link previews).
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-  });
 }
 
 /** `/bizkiL/` is `/bizkiL`: one URL per page, for people and for caches. */

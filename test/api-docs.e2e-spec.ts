@@ -14,6 +14,7 @@ import type {
   SchemaObject,
 } from '@nestjs/swagger';
 import type { Browser } from 'playwright-core';
+import { EXAMPLE_POST_BODY } from '../src/grid-api/api-examples';
 import { launchChromium, skipBrowserTests, watchPage } from './support/browser';
 import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
@@ -42,7 +43,10 @@ const OPERATIONS: [path: string, method: 'get' | 'post', statuses: string[]][] =
   ['/get/{hashId}', 'get', ['200', '304', '404', '410', '503']],
   ['/get/secret/{hashId}', 'get', ['200', '304', '404', '410', '503']],
   ['/health', 'get', ['200', '503']],
+  ['/oembed', 'get', ['200', '400', '404', '501']],
 ];
+/** The documented HTML pages: the embed pages other sites frame. */
+const HTML_OPERATIONS = ['/{hashId}/embed', '/secret/{hashId}/embed'];
 
 const describeBrowser = skipBrowserTests ? describe.skip : describe;
 
@@ -88,16 +92,19 @@ describe('API documentation', () => {
       await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeTruthy();
     });
 
-    it('documents the client API, /health and the grid formats, and none of the HTML pages', () => {
+    it('documents the client API, /health, oEmbed, the embed pages and the grid formats, and no other HTML page', () => {
       expect(Object.keys(doc.paths).sort()).toEqual([
         '/get/secret/{hashId}',
         '/get/{hashId}',
         '/health',
+        '/oembed',
         '/post',
         '/secret/{hashId}.ipynb',
         '/secret/{hashId}.svg',
+        '/secret/{hashId}/embed',
         '/{hashId}.ipynb',
         '/{hashId}.svg',
+        '/{hashId}/embed',
       ]);
       const methods = (path: string) =>
         Object.keys(doc.paths[path]).filter((k) => ['get', 'post', 'put', 'delete'].includes(k));
@@ -133,6 +140,48 @@ describe('API documentation', () => {
         }
       },
     );
+
+    it.each(HTML_OPERATIONS)(
+      '%s documents an HTML page any site may frame, and its 404',
+      (path) => {
+        const { responses } = operation(path, 'get');
+        expect(Object.keys(responses).sort()).toEqual(['200', '404']);
+        const ok = responses['200'] as ResponseObject;
+        expect(Object.keys(ok.content ?? {})).toEqual(['text/html']);
+        expect(ok.description).toContain('frame-ancestors *');
+      },
+    );
+
+    it('shows the oEmbed answer and errors as the app gives them', async () => {
+      const posted = await clientPost(t.baseUrl, JSON.stringify(EXAMPLE_POST_BODY));
+      const url = posted.json<{ url: string }>().url;
+      const live = await rawRequest(`${t.baseUrl}/oembed?url=${encodeURIComponent(url)}`);
+      const documented = example(json('/oembed', 'get', '200')) as Record<string, unknown>;
+      expect(Object.keys(live.json<object>()).sort()).toEqual(Object.keys(documented).sort());
+      const host = new URL(t.baseUrl).host;
+      const hashId = new URL(url).pathname.slice(1);
+      // The example is the 2x2 example post's answer on www.ipythonblocks.org.
+      expect(JSON.stringify(live.json())).toBe(
+        JSON.stringify(documented)
+          .replaceAll('www.ipythonblocks.org', host)
+          .replaceAll('bizkiL', hashId),
+      );
+      for (const [status, query] of [
+        ['400', '?url=x&maxwidth=abc'],
+        ['404', `?url=${encodeURIComponent(`http://example.com/${hashId}`)}`],
+        ['501', '?url=x&format=xml'],
+      ]) {
+        const documentedError = example(json('/oembed', 'get', status)) as { message: string };
+        const error = await rawRequest(`${t.baseUrl}/oembed${query}`);
+        expect(error.status).toBe(Number(status));
+        expect(error.json()).toEqual({
+          ...documentedError,
+          message: documentedError.message
+            .replaceAll('www.ipythonblocks.org', host)
+            .replaceAll('bizkiL', hashId),
+        });
+      }
+    });
 
     it('says a body without a Content-Type is accepted and unknown keys are ignored', () => {
       const op = operation('/post', 'post');
@@ -380,7 +429,9 @@ describe('API documentation', () => {
         const res = await page.goto(`${t.baseUrl}/api/docs`, { waitUntil: 'load' });
         expect(res?.status()).toBe(200);
         await page.locator('.opblock').first().waitFor({ timeout: 20_000 });
-        expect(await page.locator('.opblock').count()).toBe(OPERATIONS.length);
+        expect(await page.locator('.opblock').count()).toBe(
+          OPERATIONS.length + HTML_OPERATIONS.length,
+        );
         expect(await page.locator('.info').textContent()).toContain('MAX_CODE_CELL_CHARS');
         expect(watch.requests.length).toBeGreaterThan(3);
         expect(watch.offsite).toEqual([]);

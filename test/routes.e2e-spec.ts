@@ -23,10 +23,13 @@ describe('route order', () => {
     const layers = (express as unknown as { router: { stack: Layer[] } }).router.stack;
     const gets = layers.filter((l) => l.route?.methods.get).map((l) => l.route!.path);
     const catchAll = gets.indexOf('/:hashId');
+    expect(gets.indexOf('/:hashId/embed')).toBeLessThan(gets.indexOf('/secret/:hashId'));
     expect(catchAll).toBeGreaterThan(-1);
     const after = gets.slice(catchAll + 1);
     expect(after).toEqual([]);
-    for (const path of ['/health', '/post', '/about', '/random', '/recent', '/get/:hashId']) {
+    const fixed = ['/health', '/post', '/about', '/random', '/recent', '/get/:hashId', '/oembed'];
+    // `/secret/embed` is the embed page of a public grid "secret", not the secret grid "embed".
+    for (const path of [...fixed, '/:hashId/embed']) {
       expect(gets.indexOf(path)).toBeGreaterThan(-1);
       expect(gets.indexOf(path)).toBeLessThan(catchAll);
     }

@@ -12,8 +12,10 @@ import { codeScript } from './grid-code';
 import type { PictureSize } from './grid-image-layout';
 import { gridNotebook, NOTEBOOK_CONTENT_TYPE } from './grid-notebook';
 import { gridPageModel, PAGE_MARKERS } from './grid-page-model';
+import { embedOffer, GridEmbeds } from './grid-embed';
 import { GridRenderer } from './grid-renderer';
 import { SVG_CONTENT_TYPE } from './grid-svg';
+import { splice } from './splice';
 import type { AnswerBody, ImmutableAnswer } from './immutable-answer';
 
 /** Without PUBLIC_URL: localhost, 127.0.0.1, a LAN address, a tunnel... */
@@ -31,20 +33,6 @@ export class GridGoneException extends HttpException {
     const grid = `${visibility === 'secret' ? 'secret ' : ''}grid ${JSON.stringify(hashId)}`;
     super(`The ${grid} has been taken down`, HttpStatus.GONE);
   }
-}
-
-/** `html` as UTF-8 with each marker that is in it replaced by its bytes, in order. */
-function splice(html: string, parts: [marker: string, bytes: Uint8Array | null][]): Buffer {
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const [marker, bytes] of parts) {
-    const at = bytes ? html.indexOf(marker, from) : -1;
-    if (at < 0) continue;
-    chunks.push(Buffer.from(html.slice(from, at), 'utf8'), bytes!);
-    from = at + marker.length;
-  }
-  chunks.push(Buffer.from(html.slice(from), 'utf8'));
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -65,6 +53,7 @@ export class GridAnswers {
     private readonly views: ViewRenderer,
     private readonly hidden: HiddenGridSet,
     private readonly config: AppConfig,
+    private readonly embeds: GridEmbeds,
   ) {
     hidden.onHidden((visibility, id) => cache.dropGrid(visibility, id));
   }
@@ -88,10 +77,10 @@ export class GridAnswers {
       // The page is rendered around markers, and the bytes the worker made go in their places:
       // a 200x200 grid's 5 MB of table, or a notebook's highlighted code, never become strings
       // on this thread.
-      const html = await this.views.render(
-        'pages/grid',
-        gridPageModel(grid, parts, hashId, `${origin.url}${path}`, this.config.reportUrl),
-      );
+      const html = await this.views.render('pages/grid', {
+        ...gridPageModel(grid, parts, hashId, `${origin.url}${path}`, this.config.reportUrl),
+        ...embedOffer(origin.url, visibility, hashId, parts.frame),
+      });
       const body = splice(html, [
         [PAGE_MARKERS.table, parts.table],
         [PAGE_MARKERS.code, parts.code],
@@ -101,6 +90,21 @@ export class GridAnswers {
       const etag = createHash('sha1').update(html).update(parts.digest).digest('base64url');
       return { body, contentType: 'text/html; charset=utf-8', etag: `"${etag}"` };
     });
+  }
+
+  /** The grid alone, for other sites to frame (see GridEmbeds); it links to the page's origin. */
+  embed(visibility: Visibility, hashId: string, origin: Origin): Promise<ImmutableAnswer> {
+    const kind = this.pageCacheKind(origin, 'embed');
+    return this.answer(kind, visibility, hashId, (id) =>
+      this.embeds.page(visibility, id, hashId, origin),
+    );
+  }
+
+  /** The size of the grid's embed frame, as JSON `{"width", "height"}` (for `/oembed`). */
+  embedFrame(visibility: Visibility, hashId: string): Promise<ImmutableAnswer> {
+    return this.answer('embed-frame', visibility, hashId, (id) =>
+      this.embeds.frame(visibility, id),
+    );
   }
 
   /** The grid as a PNG: its preview for link previews, or the gallery's thumbnail. */

@@ -165,3 +165,31 @@ export function plan(cols: Int32Array, rows: Int32Array, lines: boolean, limits:
   }
   return { scale: snap(fitScale(sw, sh, 0, 0, limits), largest), line: 0 };
 }
+
+/** Where every cell of the picture goes within `limits`: the plan, then its axes. */
+export function fit(
+  colSizes: Int32Array,
+  rowSizes: Int32Array,
+  linesOn: boolean,
+  limits: Bounds,
+): { xs: Axis; ys: Axis; scale: number } {
+  const planned = plan(colSizes, rowSizes, linesOn, limits);
+  const line = planned.line;
+  let scale = planned.scale;
+  let xs = axis(colSizes, scale, line);
+  let ys = axis(rowSizes, scale, line);
+  // Float rounding, or a thin grid kept 1 px across under a tiny maxPixels, can overshoot the
+  // bounds by a little: shrink a little more (a round or two) rather than hand it out.
+  for (let round = 0; round < 64 && scale < 1; round++) {
+    const over = Math.max(
+      xs.total / limits.maxSide,
+      ys.total / limits.maxSide,
+      (xs.total * ys.total) / limits.maxPixels,
+    );
+    if (over <= 1) break;
+    scale = (scale / over) * 0.999;
+    xs = axis(colSizes, scale, line);
+    ys = axis(rowSizes, scale, line);
+  }
+  return { xs, ys, scale };
+}

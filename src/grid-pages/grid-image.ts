@@ -1,14 +1,7 @@
 import sharp from 'sharp';
 import type { Block } from '../grid-storage/grid-data';
 import type { GridDrawing } from '../grid-storage/stored-grid';
-import {
-  axis,
-  bounds,
-  type Bounds,
-  cellSizes,
-  type GridImageOptions,
-  plan,
-} from './grid-image-layout';
+import { bounds, type Bounds, cellSizes, fit, type GridImageOptions } from './grid-image-layout';
 
 export { GRID_IMAGE_MAX_PIXELS, GRID_IMAGE_MAX_SIDE } from './grid-image-layout';
 export type { GridImageOptions } from './grid-image-layout';
@@ -129,24 +122,7 @@ async function draw(
   linesOn: boolean,
   limits: Bounds,
 ): Promise<GridImage> {
-  const planned = plan(colSizes, rowSizes, linesOn, limits);
-  const line = planned.line;
-  let scale = planned.scale;
-  let xs = axis(colSizes, scale, line);
-  let ys = axis(rowSizes, scale, line);
-  // Float rounding, or a thin grid kept 1 px across under a tiny maxPixels, can overshoot the
-  // bounds by a little: shrink a little more (a round or two) rather than hand it out.
-  for (let round = 0; round < 64 && scale < 1; round++) {
-    const over = Math.max(
-      xs.total / limits.maxSide,
-      ys.total / limits.maxSide,
-      (xs.total * ys.total) / limits.maxPixels,
-    );
-    if (over <= 1) break;
-    scale = (scale / over) * 0.999;
-    xs = axis(colSizes, scale, line);
-    ys = axis(rowSizes, scale, line);
-  }
+  const { xs, ys, scale } = fit(colSizes, rowSizes, linesOn, limits);
   const width = xs.total;
   const height = ys.total;
 

@@ -1,4 +1,5 @@
 import { gridPagePath } from '../common/public-origin';
+import { gridTitle } from './grid-embed';
 import type { PageParts } from './grid-render.task';
 import type { StoredGrid } from '../grid-storage/stored-grid';
 
@@ -72,7 +73,7 @@ export function gridPageModel(
   const sizeWithArticle = aSize(parts.width, parts.height);
   const cellCount = grid.codeCells.length;
   return {
-    title: `${secret ? 'Secret grid' : 'Grid'} ${hashId}`,
+    title: gridTitle(visibility, hashId),
     description: `${sizeWithArticle} ${ipbClass} of coloured blocks made with ipythonblocks${
       cellCount ? `, with the ${cellCount} code cell${cellCount > 1 ? 's' : ''} that drew it` : ''
     }.`,

@@ -39,7 +39,7 @@ class PictureSizePipe implements PipeTransform<unknown, PictureSize> {
  * revalidate cheaply with its ETag. Shared caches keep it as long as the grid's data, and no
  * longer, so a hidden grid's page goes when its data does (see GRID_CACHE_CONTROL).
  */
-const PAGE_CACHE_CONTROL = 'public, max-age=600, s-maxage=3600, stale-while-revalidate=60';
+export const PAGE_CACHE_CONTROL = 'public, max-age=600, s-maxage=3600, stale-while-revalidate=60';
 
 /**
  * A grid as people see it: `/<id>`, its picture `/<id>.png` and its code `/<id>.py`, and the

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { framableByAnySite } from '../common/security-headers';
 import { ViewRenderer } from '../common/views';
 import { WorkerPoolModule } from '../common/worker-pool';
 import { GridStorageModule } from '../grid-storage/grid-storage.module';
@@ -6,7 +7,10 @@ import { HiddenGridsModule } from '../grid-storage/hidden-grids.module';
 import { AnswerCache } from './answer-cache';
 import { GridAnswers } from './grid-answers.service';
 import { GridFormatsController } from './grid-formats.controller';
+import { GridEmbedController } from './grid-embed.controller';
+import { GridEmbeds } from './grid-embed';
 import { GridPageController } from './grid-page.controller';
+import { OembedController } from './oembed.controller';
 import { GridRenderer } from './grid-renderer';
 import { SiteController } from './site.controller';
 import { SitePages } from './site-pages.service';
@@ -20,10 +24,22 @@ import { SitePages } from './site-pages.service';
   imports: [GridStorageModule, HiddenGridsModule, WorkerPoolModule],
   // Route order, stated: SiteController's fixed paths (/about, /random, /recent), then
   // GridPageController, whose `/:hashId` takes any single segment. AppModule imports this
-  // module after every other that has routes. GridFormatsController's `/:hashId.svg` and
-  // `.ipynb` come before that catch-all.
-  controllers: [SiteController, GridFormatsController, GridPageController],
-  providers: [AnswerCache, GridAnswers, GridRenderer, SitePages, ViewRenderer],
+  // module after every other that has routes. OembedController's /oembed, GridFormatsController's
+  // `/:hashId.svg` and `.ipynb` and GridEmbedController's /:hashId/embed come before
+  // GridPageController's catch-all.
+  controllers: [
+    SiteController,
+    OembedController,
+    GridFormatsController,
+    GridEmbedController,
+    GridPageController,
+  ],
+  providers: [AnswerCache, GridAnswers, GridEmbeds, GridRenderer, SitePages, ViewRenderer],
   exports: [GridAnswers],
 })
-export class GridPagesModule {}
+export class GridPagesModule implements NestModule {
+  /** Embed pages are made to be framed by other sites; every other route refuses it. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(framableByAnySite).forRoutes(GridEmbedController);
+  }
+}

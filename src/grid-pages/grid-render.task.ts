@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { gridDrawing } from '../grid-storage/stored-grid';
+import { gridDrawing, type GridDrawing } from '../grid-storage/stored-grid';
 import { codeSectionHtml } from './grid-code';
+import { embedFrame, type EmbedFrame } from './grid-embed-layout';
 import { renderGridPng } from './grid-image';
 import { PICTURE_SIZES, type PictureSize } from './grid-image-layout';
 import { gridTableHtml } from './grid-table';
@@ -31,12 +32,18 @@ export interface PageParts {
   height: unknown;
   /** Blocks the grid holds (rows times their lengths, whatever width and height say). */
   blocks: number;
+  /** The size of the iframe that embeds the grid (its embed snippet). */
+  frame: EmbedFrame;
+}
+
+/** The library's table as UTF-8 up to the page's limit; past it, null (the picture is shown). */
+export function pageTable(drawing: GridDrawing, tableId: string): Uint8Array | null {
+  return drawing.blocks <= PAGE_TABLE_MAX_BLOCKS ? ownBytes(gridTableHtml(drawing, tableId)) : null;
 }
 
 function page(task: Extract<GridRenderTask, { kind: 'page' }>): unknown {
   const drawing = gridDrawing(JSON.parse(task.gridJson));
-  const table =
-    drawing.blocks <= PAGE_TABLE_MAX_BLOCKS ? ownBytes(gridTableHtml(drawing, task.tableId)) : null;
+  const table = pageTable(drawing, task.tableId);
   const codeHtml = codeSectionHtml(task.codeCells, task.codeScript);
   const code = codeHtml === null ? null : ownBytes(codeHtml);
   const digest = createHash('sha1');
@@ -48,6 +55,7 @@ function page(task: Extract<GridRenderTask, { kind: 'page' }>): unknown {
     width: drawing.width,
     height: drawing.height,
     blocks: drawing.blocks,
+    frame: embedFrame(drawing, PAGE_TABLE_MAX_BLOCKS),
   };
   // Handed over, not copied: megabytes the serving thread would otherwise allocate again.
   const moved = [table, code].filter((b) => b !== null).map((b) => b.buffer);
