@@ -1,3 +1,4 @@
+import { gridRoutes } from './support/grid-routes';
 import { HiddenGridsRepository } from '../src/grid-storage/hidden-grids.repository';
 import { GridIds } from '../src/grid-storage/grid-ids';
 import { clientBody } from './support/grid-factory';
@@ -39,7 +40,7 @@ describe('moderation in the app', () => {
       const visibility = secret ? 'secret' : 'public';
       const id = ids.decode(visibility, path.split('/').pop()!)!;
       await t.app.get(HiddenGridsRepository).hide(visibility, id, 'spam');
-      for (const route of [path, `/get${path}`, `${path}.png`, `${path}.py`]) {
+      for (const route of gridRoutes(t.baseUrl, path)) {
         const res = await rawRequest(`${t.baseUrl}${route}`);
         expect([route, res.status]).toEqual([route, 410]);
         expect(res.headers['cache-control']).toBe('no-store');

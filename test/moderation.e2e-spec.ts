@@ -1,3 +1,4 @@
+import { gridRoutes } from './support/grid-routes';
 import { Client } from 'pg';
 import { EXAMPLE_410 } from '../src/grid-api/api-examples';
 import { runCli, type CliResult } from './support/cli-process';
@@ -9,9 +10,6 @@ import { freshEmbeddedDataDir, usingServer } from './support/test-config';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SALTS = { HASHIDS_PUBLIC_SALT: 'public', HASHIDS_SECRET_SALT: 'secret' };
-
-/** Every route that serves the grid at `path` (`/<id>` or `/secret/<id>`). */
-const routesOf = (path: string) => [path, `/get${path}`, `${path}.png`, `${path}.py`];
 
 async function post(server: ServerProcess, secret = false): Promise<string> {
   const res = await clientPost(server.baseUrl, JSON.stringify(clientBody({ secret })));
@@ -56,10 +54,13 @@ async function firstAnswer(server: ServerProcess, path: string, status: number):
     for (let i = 0; i < 3; i++) await post(i % 2 ? a : b);
     const target = await post(a);
     const secret = await post(b, true);
-    const routes = [...routesOf(target), ...routesOf(secret)];
+    const routes = (server: ServerProcess) => [
+      ...gridRoutes(server.baseUrl, target),
+      ...gridRoutes(server.baseUrl, secret),
+    ];
     // Both processes have made and kept every answer.
     for (const server of servers) {
-      expect(await statuses(server, routes)).toEqual(routes.map(() => 200));
+      expect(await statuses(server, routes(server))).toEqual(routes(server).map(() => 200));
     }
 
     // This test listens too: when the commit is announced, as a yardstick for the processes.
@@ -124,15 +125,22 @@ async function firstAnswer(server: ServerProcess, path: string, status: number):
   }, 180_000);
 
   /** Within a second of the command's exit, both processes answer `status` on every route. */
-  async function expectEverywhere(routes: string[], status: number, after: CliResult) {
+  async function expectEverywhere(
+    routesOf: (server: ServerProcess) => string[],
+    status: number,
+    after: CliResult,
+  ) {
     const deadline = after.exitedAt + 1000;
     for (const server of servers) {
+      const routes = routesOf(server);
       let answers = await statuses(server, routes);
       while (answers.some((s) => s !== status) && Date.now() < deadline) {
         await sleep(20);
         answers = await statuses(server, routes);
       }
-      expect(answers).toEqual(routes.map(() => status));
+      expect(answers.map((s, i) => `${routes[i]} ${s}`)).toEqual(
+        routes.map((r) => `${r} ${status}`),
+      );
     }
   }
 
@@ -150,7 +158,7 @@ async function firstAnswer(server: ServerProcess, path: string, status: number):
 
     it('reads the hidden grids again when it reconnects, and drops what it had cached of them', async () => {
       const target = await post(cutOff);
-      const routes = routesOf(target);
+      const routes = gridRoutes(cutOff.baseUrl, target);
       expect(await statuses(cutOff, routes)).toEqual(routes.map(() => 200));
 
       await proxied.proxy.stop();
