@@ -3,10 +3,10 @@ import { mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
 import { serverEnv, ServerProcess, freePort } from './support/server-process';
+import { emptyDatabase } from './support/empty-database';
 import { usingServer } from './support/test-config';
 
 const ROOT = join(__dirname, '..');
@@ -35,29 +35,6 @@ async function nestBuild(): Promise<string> {
     cwd: ROOT,
   });
   return join(home, 'dist');
-}
-
-/** A database with nothing in it: a new Postgres database, or a new embedded data folder. */
-async function emptyDatabase(): Promise<{ env: NodeJS.ProcessEnv; drop: () => Promise<void> }> {
-  if (!usingServer) {
-    return {
-      env: { DATA_DIR: join(mkdtempSync(join(tmpdir(), 'ipb-empty-')), 'data') },
-      drop: () => Promise.resolve(),
-    };
-  }
-  const name = `ipb_dev_mode_${process.pid}_${Date.now()}`;
-  const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(process.env.TEST_DATABASE_URL!);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
 }
 
 describe('development mode (npm run start:dev builds with nest build alone)', () => {

@@ -145,9 +145,9 @@ const UP = { status: 'up' } as const;
 
 export const EXAMPLE_HEALTH_UP = {
   status: 'ok',
-  info: { database: UP, storage: UP, process: UP },
+  info: { database: UP, schema: UP, storage: UP, process: UP },
   error: {},
-  details: { database: UP, storage: UP, process: UP },
+  details: { database: UP, schema: UP, storage: UP, process: UP },
 };
 
 const DATABASE_DOWN = { status: 'down', message: 'no answer within 1000 ms' } as const;
@@ -155,9 +155,9 @@ const DATABASE_DOWN = { status: 'down', message: 'no answer within 1000 ms' } as
 export const EXAMPLE_HEALTH_DOWN = {
   statusCode: 503,
   status: 'error',
-  info: { storage: UP, process: UP },
+  info: { schema: UP, storage: UP, process: UP },
   error: { database: DATABASE_DOWN },
-  details: { database: DATABASE_DOWN, storage: UP, process: UP },
+  details: { database: DATABASE_DOWN, schema: UP, storage: UP, process: UP },
 };
 
 /** The JSON error body every API route answers with (see AllExceptionsFilter). */

@@ -6,8 +6,8 @@ import { HealthIndicators } from './health-indicators';
 
 const DESCRIPTION =
   '200 when the database answers a `SELECT 1` within a second (time the event loop spent ' +
-  'blocked does not count against it), its storage has room to write, and the process is ' +
-  'not shutting down; 503 otherwise, naming what is down.';
+  'blocked does not count against it), every migration is applied to it, its storage has ' +
+  'room to write, and the process is not shutting down; 503 otherwise, naming what is down.';
 
 @ApiTags('health')
 @Controller('health')
@@ -30,7 +30,7 @@ export class HealthController {
     status: 503,
     description:
       'Something is down: `database` (it did not answer; the app recovers by itself when it is ' +
-      'back), `storage` (the disk is full: someone must free space) or `process` (shutting ' +
+      'back), `schema` (migrations not applied: the message says how to apply them), `storage` (the disk is full: someone must free space) or `process` (shutting ' +
       'down, or failed and about to exit)',
     schema: HEALTH_SCHEMA,
     example: EXAMPLE_HEALTH_DOWN,
@@ -42,6 +42,7 @@ export class HealthController {
     const database = this.indicators.database('database', 1000);
     return this.health.check([
       () => database,
+      () => this.indicators.schema('schema', 1000),
       () => this.indicators.storageRoom('storage'),
       // Once the database has answered: a drain that began meanwhile counts.
       async () => {
