@@ -1,13 +1,14 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
 import { serverEnv, ServerProcess, freePort } from './support/server-process';
+import { DataDirLock } from '../src/database/data-dir-lock';
 import { emptyDatabase } from './support/empty-database';
-import { usingServer } from './support/test-config';
+import { freshEmbeddedDataDir, usingServer } from './support/test-config';
 
 const ROOT = join(__dirname, '..');
 
@@ -17,10 +18,18 @@ const ROOT = join(__dirname, '..');
  * links to what the build reads at run time (views, public, node_modules).
  */
 async function nestBuild(): Promise<string> {
+  // Its own package.json holds the project's start script, for `npm start` to run there.
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   const home = mkdtempSync(join(tmpdir(), 'ipb-nest-build-'));
   for (const name of ['views', 'public', 'node_modules']) {
     symlinkSync(join(ROOT, name), join(home, name));
   }
+  writeFileSync(
+    join(home, 'package.json'),
+    JSON.stringify({ name: 'ipb-build', private: true, scripts: { start: scripts.start } }),
+  );
   const tsconfig = join(home, 'tsconfig.build.json');
   writeFileSync(
     tsconfig,
@@ -37,7 +46,7 @@ async function nestBuild(): Promise<string> {
   return join(home, 'dist');
 }
 
-describe('development mode (npm run start:dev builds with nest build alone)', () => {
+describe('the build that npm run start:dev makes (nest build alone), and npm start', () => {
   let dist: string;
   beforeAll(async () => {
     dist = await nestBuild();
@@ -84,4 +93,78 @@ describe('development mode (npm run start:dev builds with nest build alone)', ()
       await database.drop();
     }
   }, 120_000);
+
+  it('npm start: when npm gets SIGTERM, the server stops within seconds and frees its data folder', async () => {
+    const port = await freePort();
+    const dataDir = freshEmbeddedDataDir();
+    const env = serverEnv(port, { DATA_DIR: dataDir });
+    const npm = spawn('npm', ['start'], { cwd: join(dist, '..'), env, stdio: 'pipe' });
+    let output = '';
+    let serverPid: number | undefined;
+    npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (
+        (await rawRequest(`http://127.0.0.1:${port}/health`).catch(() => null))?.status !== 200
+      ) {
+        if (Date.now() > deadline || npm.exitCode !== null)
+          throw new Error(`not healthy:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      serverPid = descendants(npm.pid!).find((pid) => procName(pid) === 'node');
+      expect(serverPid).toBeDefined();
+
+      npm.kill('SIGTERM');
+      const started = Date.now();
+      while (alive(serverPid!) && Date.now() - started < 5000) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(alive(serverPid!)).toBe(false);
+      if (!usingServer) {
+        const lock = await DataDirLock.acquire(dataDir, () => undefined);
+        await lock.release();
+      }
+    } finally {
+      npm.kill('SIGKILL');
+      if (serverPid !== undefined && alive(serverPid)) process.kill(serverPid, 'SIGKILL');
+    }
+  }, 120_000);
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function procName(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every process under `pid` (npm's shell, and the shell's node), from Linux's /proc. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  for (let frontier = [pid]; frontier.length > 0;) {
+    frontier = [...parents].filter(([, parent]) => frontier.includes(parent)).map(([p]) => p);
+    found.push(...frontier);
+  }
+  return found;
+}

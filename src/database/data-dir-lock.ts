@@ -11,8 +11,9 @@ import {
 } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
+import { StartupError } from '../common/startup-error';
 
-export class DataDirLockedError extends Error {}
+export class DataDirLockedError extends StartupError {}
 
 /** Where the owner writes its pid: the refusal names it, and on macOS it is the lock itself. */
 const PID_FILE = 'embedded.pid';
