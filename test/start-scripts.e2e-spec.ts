@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
 import { serverEnv, ServerProcess, freePort } from './support/server-process';
+import { isAlive } from '../src/common/process-alive';
 import { DataDirLock } from '../src/database/data-dir-lock';
 import { emptyDatabase } from './support/empty-database';
 import { freshEmbeddedDataDir, usingServer } from './support/test-config';
@@ -117,29 +118,20 @@ describe('the build that npm run start:dev makes (nest build alone), and npm sta
 
       npm.kill('SIGTERM');
       const started = Date.now();
-      while (alive(serverPid!) && Date.now() - started < 5000) {
+      while (isAlive(serverPid!) && Date.now() - started < 5000) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(alive(serverPid!)).toBe(false);
+      expect(isAlive(serverPid!)).toBe(false);
       if (!usingServer) {
         const lock = await DataDirLock.acquire(dataDir, () => undefined);
         await lock.release();
       }
     } finally {
       npm.kill('SIGKILL');
-      if (serverPid !== undefined && alive(serverPid)) process.kill(serverPid, 'SIGKILL');
+      if (serverPid !== undefined && isAlive(serverPid)) process.kill(serverPid, 'SIGKILL');
     }
   }, 120_000);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function procName(pid: number): string | undefined {
   try {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isAlive } from './process-alive';
 
 const SHELLS = new Set(['sh', 'dash', 'bash', 'zsh', 'ash']);
 
@@ -15,15 +16,6 @@ function procStat(pid: number): { name: string; parent: number } | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Calls `onGone` once the process that started this one is gone: its parent, and when that is
  * the shell npm runs a script in, npm itself (npm can exit on SIGTERM and leave its shell
@@ -37,7 +29,7 @@ export function watchStarter(onGone: (starter: number) => void, everyMs = 500): 
     watched.push(parentStat.parent);
   }
   const timer = setInterval(() => {
-    const gone = process.ppid !== parent ? parent : watched.find((pid) => !alive(pid));
+    const gone = process.ppid !== parent ? parent : watched.find((pid) => !isAlive(pid));
     if (gone === undefined) return;
     clearInterval(timer);
     onGone(gone);

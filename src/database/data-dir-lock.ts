@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
+import { isAlive } from '../common/process-alive';
 import { StartupError } from '../common/startup-error';
 
 export class DataDirLockedError extends StartupError {}
@@ -138,16 +139,6 @@ function readOwner(dataDir: string): number | undefined {
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, it is someone else's.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
