@@ -2,44 +2,47 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import pino, { type Logger as RootLogger } from 'pino';
+import type { Logger as RootLogger } from 'pino';
 import { AppModule } from './app.module';
 import { AppLifecycle } from './common/lifecycle';
-import { createRootLogger, PinoNestLogger } from './common/logging';
-import { AppConfig, prettyLogsWanted } from './config/app-config';
-import { InvalidEnvironmentError } from './config/env';
+import { createBootLogger, PinoNestLogger } from './common/logging';
+import { watchStarter } from './common/parent-watch';
+import { checkPortFree, listenOn, StartupError } from './common/startup-error';
+import { AppConfig } from './config/app-config';
 import { configureApp, NEST_APP_OPTIONS } from './configure-app';
 
-/**
- * The logger exists before anything else, made from the raw environment by the rules AppConfig
- * applies: a boot that fails (invalid environment, database down, data folder locked) is
- * logged in the same format as a running app, JSON lines in production.
- */
-function createBootLogger(env: NodeJS.ProcessEnv): RootLogger {
-  const level = env.LOG_LEVEL !== undefined && env.LOG_LEVEL in pino.levels.values;
-  return createRootLogger({
-    prettyLogs: prettyLogsWanted(env.LOG_FORMAT, env.NODE_ENV === 'production'),
-    logLevel: level ? env.LOG_LEVEL! : 'info',
-  });
-}
-
 async function bootstrap(root: RootLogger): Promise<void> {
-  const nestLogger = new PinoNestLogger(root);
+  // With abortOnError off, Nest rethrows what its ExceptionHandler logs: logged once, below.
+  const nestLogger = new PinoNestLogger(root, new Set(['ExceptionHandler']));
   // AppConfig warns through Nest's static logger before there is an app.
   Logger.overrideLogger(nestLogger);
   const config = AppConfig.fromEnv();
+  await checkPortFree(config.port);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, root), {
     ...NEST_APP_OPTIONS,
     bufferLogs: false,
     logger: nestLogger,
+    abortOnError: false,
   });
   configureApp(app);
   const shutdown = exitGracefully(app, config.shutdownTimeoutMs);
   process.once('SIGTERM', () => shutdown('SIGTERM', 0));
   process.once('SIGINT', () => shutdown('SIGINT', 0));
   app.get(AppLifecycle).onFailure((reason) => shutdown(reason, 1));
-  await app.listen(config.port);
+  if (process.env.npm_lifecycle_event) exitWithNpm(shutdown);
+  await app.init();
+  // Not app.listen(): it logs a failure as a stack of its own before rejecting.
+  await listenOn(app.getHttpServer(), config.port);
   new Logger('Bootstrap').log(`Listening on port ${config.port}`);
+}
+
+/**
+ * Started by npm (`npm start`): npm exits on SIGTERM without passing it on to node, which would
+ * leave this server running with nobody to stop it, holding its port and data folder. Once npm
+ * is gone, it shuts down as on SIGTERM.
+ */
+function exitWithNpm(shutdown: (why: string, exitCode: 0 | 1) => void): void {
+  watchStarter((starter) => shutdown(`npm (process ${starter}), which started it, is gone`, 0));
 }
 
 /**
@@ -85,8 +88,8 @@ process.on('uncaughtException', (err) => {
   process.exit(1);
 });
 bootstrap(root).catch((err: unknown) => {
-  // A configuration problem is the operator's to fix: say what it is, without a stack trace.
-  if (err instanceof InvalidEnvironmentError) root.fatal(err.message);
+  // A problem the operator fixes (a variable, a folder, a port): say what it is, no stack trace.
+  if (err instanceof StartupError) root.fatal(err.message);
   else root.fatal({ err }, `could not start: ${(err as Error)?.message ?? String(err)}`);
   process.exit(1);
 });

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { DataDirLock } from '../src/database/data-dir-lock';
-import { ServerProcess, freePort } from './support/server-process';
-import { freshEmbeddedDataDir } from './support/test-config';
+import { ServerProcess, freePort, serverEnv } from './support/server-process';
+import { freshEmbeddedDataDir, usingServer } from './support/test-config';
 
 /** Every line on stdout and on stderr is one JSON object, and nothing is coloured. */
 function expectOnlyJsonLines(server: ServerProcess): Record<string, unknown>[] {
@@ -34,7 +37,7 @@ describe('a server that cannot start', () => {
     expect(code).not.toBe(0);
     const lines = expectOnlyJsonLines(server);
     expect(lines.some((l) => /Unable to connect to the database/.test(String(l.msg)))).toBe(true);
-    expect(lines.at(-1)).toMatchObject({ level: 50 });
+    expect(lines.at(-1)).toMatchObject({ level: 60 });
     expect(String(lines.at(-1)!.msg)).toMatch(/ECONNREFUSED/);
   }, 90_000);
 
@@ -68,4 +71,71 @@ describe('a server that cannot start', () => {
     expect(lines[0]).toMatchObject({ level: 60 });
     expect(lines[0].msg).toMatch(/PORT/);
   }, 90_000);
+});
+
+/** What a start writes to a log that is not a terminal: the few lines that say something. */
+describe('a server that starts, its output piped', () => {
+  const servers: ServerProcess[] = [];
+  afterAll(async () => {
+    for (const server of servers) await server.stop(10_000);
+  });
+  const start = async (env: NodeJS.ProcessEnv) => {
+    const server = await ServerProcess.start({ LOG_FORMAT: undefined, ...env });
+    servers.push(server);
+    return server;
+  };
+  const contexts = (lines: Record<string, unknown>[]) => new Set(lines.map((l) => l.context));
+
+  it('writes plain JSON lines (the salt warning too), without Nest’s module and route lines', async () => {
+    const server = await start({ HASHIDS_PUBLIC_SALT: undefined, HASHIDS_SECRET_SALT: undefined });
+    await server.stop(10_000);
+    const lines = expectOnlyJsonLines(server);
+    expect(lines.some((l) => l.level === 40 && /HASHIDS_PUBLIC_SALT/.test(String(l.msg)))).toBe(
+      true,
+    );
+    expect(lines.some((l) => String(l.msg).startsWith('Listening on port'))).toBe(true);
+    for (const chatter of ['InstanceLoader', 'RoutesResolver', 'RouterExplorer']) {
+      expect(contexts(lines)).not.toContain(chatter);
+    }
+    expect(lines.length).toBeLessThan(12);
+  });
+
+  it('with LOG_LEVEL=debug, lists the routes', async () => {
+    const server = await start({ LOG_LEVEL: 'debug' });
+    await server.stop(10_000);
+    const lines = expectOnlyJsonLines(server);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 20,
+        context: 'RouterExplorer',
+        msg: 'Mapped {/health, GET} route',
+      }),
+    );
+  });
+});
+
+describe('npm run migration:run (the release phase), its output piped', () => {
+  (usingServer ? it : it.skip)(
+    'writes JSON lines without colour codes',
+    async () => {
+      const root = join(__dirname, '..');
+      const env = serverEnv(0, { HASHIDS_PUBLIC_SALT: undefined, HASHIDS_SECRET_SALT: undefined });
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        [
+          '-r',
+          'ts-node/register/transpile-only',
+          join(root, 'node_modules', 'typeorm', 'cli.js'),
+          'migration:run',
+          '-d',
+          join(root, 'src', 'database', 'data-source.ts'),
+        ],
+        { cwd: root, env: { ...env, LOG_FORMAT: undefined } },
+      );
+      expect(stdout + stderr).not.toContain('\u001b[');
+      const logLines = stdout.split('\n').filter((l) => l.startsWith('{'));
+      expect(logLines.some((l) => l.includes('HASHIDS_PUBLIC_SALT'))).toBe(true);
+    },
+    60_000,
+  );
 });

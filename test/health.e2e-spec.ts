@@ -1,6 +1,8 @@
 import { AppLifecycle } from '../src/common/lifecycle';
 import { rawRequest } from './support/http';
+import { emptyDatabase, EmptyDatabase } from './support/empty-database';
 import { startTestApp, TestApp } from './support/test-app';
+import { testConfig, usingServer } from './support/test-config';
 
 /** Keeps the event loop busy, as a big synchronous job in the same process would. */
 function blockEventLoop(ms: number): void {
@@ -58,5 +60,44 @@ describe('GET /health', () => {
     expect(res.json()).toMatchObject({
       error: { process: { status: 'down', message: 'shutting down' } },
     });
+  });
+});
+
+/**
+ * A schema that is missing or behind the code is not healthy: every grid route would answer 500.
+ * A server database is migrated by `npm run migration:run` (Heroku's release phase); the
+ * embedded one migrates itself at start.
+ */
+describe('GET /health with migrations not applied', () => {
+  let database: EmptyDatabase;
+  let t: TestApp;
+  beforeAll(async () => {
+    database = await emptyDatabase();
+    t = await startTestApp(testConfig(database.env));
+  });
+  afterAll(async () => {
+    await t.close();
+    await database.drop();
+  });
+
+  it('answers 503 naming the migrations not applied and what applies them, then 200 once they are', async () => {
+    // The embedded database has migrated itself: take its newest migration back.
+    if (!usingServer) await t.dataSource.undoLastMigration();
+    const pending = await t.dataSource.showMigrations();
+    expect(pending).toBe(true);
+
+    const res = await rawRequest(`${t.baseUrl}/health`);
+    expect(res.status).toBe(503);
+    const body = res.json<{ error: Record<string, { status: string; message: string }> }>();
+    expect(Object.keys(body.error)).toEqual(['schema']);
+    const { message } = body.error.schema;
+    expect(message).toMatch(/^\d+ migrations? not applied/);
+    expect(message).toContain('StoreMissingCodeCellsAsNull');
+    expect(message).toContain(usingServer ? 'npm run migration:run' : 'restart');
+
+    await t.dataSource.runMigrations();
+    const healthy = await rawRequest(`${t.baseUrl}/health`);
+    expect(healthy.status).toBe(200);
+    expect(healthy.json()).toMatchObject({ details: { schema: { status: 'up' } } });
   });
 });

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import pino, { destination, Logger, transport } from 'pino';
-import type { AppConfig } from '../config/app-config';
+import { type AppConfig, prettyLogsWanted } from '../config/app-config';
 
 /**
  * The process's one pino logger: one JSON object per line on stdout, what Heroku's log drains
@@ -17,12 +17,40 @@ export function createRootLogger(settings: Pick<AppConfig, 'prettyLogs' | 'logLe
   return pino({ level: settings.logLevel, base: { pid: process.pid } }, stream);
 }
 
+/**
+ * The logger that exists before the configuration is validated, made from the raw environment
+ * by the rules AppConfig applies: a start that fails (invalid environment, database down, data
+ * folder locked) is logged in the format of a running app, JSON lines in production.
+ */
+export function createBootLogger(env: NodeJS.ProcessEnv): Logger {
+  const level = env.LOG_LEVEL !== undefined && env.LOG_LEVEL in pino.levels.values;
+  return createRootLogger({
+    prettyLogs: prettyLogsWanted(env.LOG_FORMAT, env.NODE_ENV === 'production'),
+    logLevel: level ? env.LOG_LEVEL! : 'info',
+  });
+}
+
+/**
+ * Nest's account of its start (every module, controller and route: about 30 lines) is the same
+ * on every start: debug, not info.
+ */
+const NEST_BOOT_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+]);
+
 /** Nest's own messages (and `new Logger(context)` in our classes) through pino. */
 export class PinoNestLogger implements LoggerService {
-  constructor(private readonly root: Logger) {}
+  /** `ignored`: contexts whose messages are dropped (main.ts logs those errors itself). */
+  constructor(
+    private readonly root: Logger,
+    private readonly ignored: ReadonlySet<string> = new Set(),
+  ) {}
 
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    this.write(context && NEST_BOOT_CONTEXTS.has(context) ? 'debug' : 'info', message, context);
   }
   error(message: unknown, stackOrContext?: string, context?: string): void {
     // Nest passes (message, stack, context), or (message, context) when there is no stack.
@@ -43,6 +71,7 @@ export class PinoNestLogger implements LoggerService {
   }
 
   private write(level: pino.Level, message: unknown, context?: string, stack?: string): void {
+    if (context !== undefined && this.ignored.has(context)) return;
     if (message instanceof Error) {
       this.root[level]({ context, err: message }, message.message);
     } else if (stack) {

@@ -4,17 +4,16 @@ import {
   isURL,
   IsBooleanString,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUrl,
   Matches,
-  Max,
-  Min,
   MinLength,
   ValidateBy,
   validateSync,
 } from 'class-validator';
+import { StartupError } from '../common/startup-error';
+import { IntegerEnv } from './integer-env';
 
 /** An http(s) URL (a contact form) or a mailto: address, where people report a grid. */
 function IsReportUrl() {
@@ -46,10 +45,7 @@ export class EnvVars {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV?: string;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntegerEnv(0, 65535)
   PORT?: number;
 
   @IsOptional()
@@ -60,21 +56,13 @@ export class EnvVars {
   @IsIn(['true', 'false', 'no-verify'])
   DATABASE_SSL?: string;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IntegerEnv(1, 500)
   DATABASE_POOL_MAX?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(100)
+  @IntegerEnv(100)
   DATABASE_CONNECT_TIMEOUT_MS?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(100)
-  @Max(60_000)
+  @IntegerEnv(100, 60_000)
   DATABASE_STATEMENT_TIMEOUT_MS?: number;
 
   @IsOptional()
@@ -82,9 +70,7 @@ export class EnvVars {
   @MinLength(1)
   DATA_DIR?: string;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IntegerEnv(0)
   DATA_DIR_MIN_FREE_MB?: number;
 
   @IsOptional()
@@ -105,40 +91,25 @@ export class EnvVars {
   @IsReportUrl()
   REPORT_URL?: string;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(10)
+  @IntegerEnv(0, 10)
   TRUST_PROXY_HOPS?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1024)
+  @IntegerEnv(1024)
   MAX_BODY_BYTES?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IntegerEnv(1)
   MAX_BLOCKS?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IntegerEnv(1)
   MAX_BLOCK_SIZE?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IntegerEnv(0)
   MAX_CODE_CELLS?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IntegerEnv(1)
   MAX_CODE_CELL_CHARS?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IntegerEnv(1)
   MAX_CODE_CHARS?: number;
 
   @IsOptional()
@@ -153,25 +124,17 @@ export class EnvVars {
   @IsIn(['json', 'pretty'])
   LOG_FORMAT?: string;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(4096)
+  @IntegerEnv(0, 4096)
   GRID_CACHE_MB?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IntegerEnv(0)
   POST_RATE_LIMIT?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1000)
-  @Max(600_000)
+  @IntegerEnv(1000, 600_000)
   SHUTDOWN_TIMEOUT_MS?: number;
 }
 
-export class InvalidEnvironmentError extends Error {}
+export class InvalidEnvironmentError extends StartupError {}
 
 export function validateEnv(env: NodeJS.ProcessEnv): EnvVars {
   // Empty strings are how Heroku and shells "unset" a var; treat them as absent.
@@ -184,14 +147,15 @@ export function validateEnv(env: NodeJS.ProcessEnv): EnvVars {
   });
   const errors = validateSync(parsed, { skipMissingProperties: false, whitelist: false });
   if (errors.length > 0) {
-    const lines = errors.map((e) => {
+    // One line per problem, each saying what the variable must be and what it was given.
+    const problems = errors.map((e) => {
       const shown =
         e.property.includes('SALT') || e.property.includes('URL')
           ? ''
-          : ` (got ${JSON.stringify(e.value)})`;
-      return `  ${e.property}${shown}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+          : ` (got ${JSON.stringify(present[e.property])})`;
+      return `${Object.values(e.constraints ?? {}).join('; ')}${shown}`;
     });
-    throw new InvalidEnvironmentError(`Invalid environment configuration:\n${lines.join('\n')}`);
+    throw new InvalidEnvironmentError(`Invalid environment configuration: ${problems.join('; ')}`);
   }
   return parsed;
 }

@@ -11,8 +11,10 @@ import {
 } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
+import { isAlive } from '../common/process-alive';
+import { StartupError } from '../common/startup-error';
 
-export class DataDirLockedError extends Error {}
+export class DataDirLockedError extends StartupError {}
 
 /** Where the owner writes its pid: the refusal names it, and on macOS it is the lock itself. */
 const PID_FILE = 'embedded.pid';
@@ -137,16 +139,6 @@ function readOwner(dataDir: string): number | undefined {
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, it is someone else's.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

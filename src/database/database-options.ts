@@ -11,11 +11,15 @@ export interface DatabaseEndpoint {
   embedded: boolean;
 }
 
-const projectRoot = join(__dirname, '..', '..');
-// Compiled code finds compiled migrations; ts-node and jest load the TypeScript sources.
-const migrationsGlob = __filename.endsWith('.ts')
-  ? join(projectRoot, 'migrations', '*.ts')
-  : join(__dirname, '..', 'migrations', '*.js');
+// The migrations are part of the app's sources (src/migrations), so every build of the app has
+// them: `nest build` and `nest start --watch` alike. Compiled code finds compiled migrations;
+// ts-node and jest load the TypeScript sources.
+const migrationsGlob = join(
+  __dirname,
+  '..',
+  'migrations',
+  __filename.endsWith('.ts') ? '*.ts' : '*.js',
+);
 
 /**
  * The one TypeORM options object: used by the Nest module, the TypeORM CLI data source and

@@ -1,4 +1,12 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -6,6 +14,7 @@ import { AppLifecycle } from '../common/lifecycle';
 import { AppConfig } from '../config/app-config';
 import { buildDataSourceOptions, DatabaseEndpoint } from './database-options';
 import { EmbeddedPostgres } from './embedded-postgres';
+import { schemaProblem } from './schema-status';
 import { StorageMonitor } from './storage-monitor';
 
 const DATABASE_ENDPOINT = Symbol('DATABASE_ENDPOINT');
@@ -25,6 +34,21 @@ class DatabaseEndpointLifecycle implements OnApplicationShutdown {
     const dataSource = this.moduleRef.get(DataSource, { strict: false });
     if (dataSource?.isInitialized) await dataSource.destroy();
     await this.endpoint.owner.stop();
+  }
+}
+
+/**
+ * A server database is migrated by `npm run migration:run`, not by the app: a developer who has
+ * not run it learns so at start, not from a 500 (/health says it too).
+ */
+@Injectable()
+class SchemaCheck implements OnApplicationBootstrap {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const dataSource = this.moduleRef.get(DataSource, { strict: false });
+    const problem = await schemaProblem(dataSource).catch(() => undefined);
+    if (problem) new Logger('Database').warn(`The database schema is not up to date: ${problem}`);
   }
 }
 
@@ -62,7 +86,7 @@ export class DatabaseModule {
       module: DatabaseModule,
       // The grids refuse posts on a full disk, the exception filter and /health report it.
       global: true,
-      providers: [StorageMonitor],
+      providers: [StorageMonitor, SchemaCheck],
       exports: [StorageMonitor],
       imports: [
         TypeOrmModule.forRootAsync({

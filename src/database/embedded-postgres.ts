@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDiskFull } from '../common/database-errors';
-import { DataDirLock, DataDirLockedError } from './data-dir-lock';
+import { StartupError } from '../common/startup-error';
+import { makeDataDir } from './data-dir';
+import { DataDirLock } from './data-dir-lock';
 import { freeBytes, formatBytes } from './free-space';
 import { ErrorResponseScanner, ProtocolError } from './protocol-errors';
 
@@ -15,7 +16,7 @@ const SHARED_BUFFERS = '16MB';
 export const WAL_SEGMENT_BYTES = 16 * 1024 * 1024;
 
 /** The data folder's disk is full: the embedded database cannot start there. */
-export class DataDirFullError extends Error {}
+export class DataDirFullError extends StartupError {}
 
 /**
  * PGlite persisted in a folder, served over a loopback socket so the ordinary `pg` driver (and
@@ -40,7 +41,7 @@ export class EmbeddedPostgres {
   async start(): Promise<string> {
     try {
       // PGlite does not create parent folders.
-      mkdirSync(this.dataDir, { recursive: true });
+      makeDataDir(this.dataDir);
       this.lock = await DataDirLock.acquire(this.dataDir, (why) =>
         this.fail(`it lost the lock on its data folder (${why}); another process may open it`),
       );
@@ -129,7 +130,7 @@ export class EmbeddedPostgres {
 
   /** A full disk at start shows up as anything from ENOSPC to PGlite's bare `ErrnoError 51`. */
   private explainStartFailure(err: unknown): unknown {
-    if (err instanceof DataDirLockedError) return err;
+    if (err instanceof StartupError) return err;
     const free = freeBytes(this.dataDir);
     if (isDiskFull(err) || (free !== undefined && free < WAL_SEGMENT_BYTES)) {
       const space = free === undefined ? '' : ` (${formatBytes(free)} free)`;

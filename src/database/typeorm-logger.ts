@@ -27,6 +27,7 @@ export class TypeOrmLogger implements TypeOrmLoggerInterface {
 
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
     if (level === 'warn') this.logger.warn(String(message));
-    else this.logger.log(String(message));
+    // Which migration files it found, on every start: /health and the start say when none are.
+    else this.logger.debug(String(message));
   }
 }

@@ -4,6 +4,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { DatabaseTimeoutError } from '../common/database-errors';
 import { AppLifecycle } from '../common/lifecycle';
+import { schemaProblem } from '../database/schema-status';
 import { StorageMonitor } from '../database/storage-monitor';
 
 /** A timer this late fired late because the event loop was busy, not because time ran out. */
@@ -45,9 +46,18 @@ export function loopAwareTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-/** What /health checks: the database answers, it has room to write, the process is serving. */
+/**
+ * What /health checks: the database answers, its schema is the code's, it has room to write,
+ * the process is serving.
+ */
 @Injectable()
 export class HealthIndicators {
+  /**
+   * Once the schema is found complete it stays so: a running app never sees its migrations
+   * reverted (`migration:revert` is for a stopped app), and /health stays one query.
+   */
+  private schemaComplete = false;
+
   constructor(
     private readonly indicators: HealthIndicatorService,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -59,6 +69,20 @@ export class HealthIndicators {
     const indicator = this.indicators.check(key);
     try {
       await loopAwareTimeout(this.dataSource.query('SELECT 1'), timeoutMs);
+      return indicator.up();
+    } catch (err) {
+      return indicator.down({ message: (err as Error).message });
+    }
+  }
+
+  /** Down while migrations this build has are not applied: grid routes would answer 500. */
+  async schema(key: string, timeoutMs: number) {
+    const indicator = this.indicators.check(key);
+    if (this.schemaComplete) return indicator.up();
+    try {
+      const problem = await loopAwareTimeout(schemaProblem(this.dataSource), timeoutMs);
+      if (problem !== undefined) return indicator.down({ message: problem });
+      this.schemaComplete = true;
       return indicator.up();
     } catch (err) {
       return indicator.down({ message: (err as Error).message });

@@ -20,6 +20,7 @@ export class HealthController {
     const database = this.indicators.database('database', 1000);
     return this.health.check([
       () => database,
+      () => this.indicators.schema('schema', 1000),
       () => this.indicators.storageRoom('storage'),
       // Once the database has answered: a drain that began meanwhile counts.
       async () => {

@@ -7,9 +7,9 @@ const UP = { status: 'up' } as const;
 
 const EXAMPLE_HEALTH_UP = {
   status: 'ok',
-  info: { database: UP, storage: UP, process: UP },
+  info: { database: UP, schema: UP, storage: UP, process: UP },
   error: {},
-  details: { database: UP, storage: UP, process: UP },
+  details: { database: UP, schema: UP, storage: UP, process: UP },
 };
 
 const DATABASE_DOWN = { status: 'down', message: 'no answer within 1000 ms' } as const;
@@ -17,9 +17,9 @@ const DATABASE_DOWN = { status: 'down', message: 'no answer within 1000 ms' } as
 const EXAMPLE_HEALTH_DOWN = {
   statusCode: 503,
   status: 'error',
-  info: { storage: UP, process: UP },
+  info: { schema: UP, storage: UP, process: UP },
   error: { database: DATABASE_DOWN },
-  details: { database: DATABASE_DOWN, storage: UP, process: UP },
+  details: { database: DATABASE_DOWN, schema: UP, storage: UP, process: UP },
 };
 
 const HEALTH_INDICATORS: SchemaObject = {
@@ -59,8 +59,8 @@ export function ApiHealthCheck() {
       summary: 'Health check for the platform',
       description:
         '200 when the database answers a `SELECT 1` within a second (time the event loop spent ' +
-        'blocked does not count against it), its storage has room to write, and the process is ' +
-        'not shutting down; 503 otherwise, naming what is down.',
+        'blocked does not count against it), every migration is applied to it, its storage has ' +
+        'room to write, and the process is not shutting down; 503 otherwise, naming what is down.',
     }),
     // The schema/example form (not `content`): it replaces the schema @HealthCheck() documents.
     ApiResponse({
@@ -73,8 +73,9 @@ export function ApiHealthCheck() {
       status: 503,
       description:
         'Something is down: `database` (it did not answer; the app recovers by itself when it ' +
-        'is back), `storage` (the disk is full: someone must free space) or `process` (shutting ' +
-        'down, or failed and about to exit)',
+        'is back), `schema` (migrations not applied: the message says how to apply them), ' +
+        '`storage` (the disk is full: someone must free space) or `process` (shutting down, or ' +
+        'failed and about to exit)',
       schema: HEALTH_SCHEMA,
       example: EXAMPLE_HEALTH_DOWN,
     }),

@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isAlive } from '../../src/common/process-alive';
 
 /**
  * Everything a test run writes to the temp folder (embedded databases, copies of the legacy
@@ -13,15 +14,6 @@ const PREFIX = 'ipb-test-run-';
 const OWNER_FILE = 'owner.pid';
 export const RUN_DIR_ENV = 'IPB_TEST_RUN_DIR';
 const OUTER_TMPDIR_ENV = 'IPB_TEST_OUTER_TMPDIR';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function ownerOf(path: string): number | undefined {
   try {
@@ -40,7 +32,7 @@ export function removeStaleRunDirs(dir = tmpdir()): string[] {
     const path = join(dir, name);
     const owner = ownerOf(path);
     // No owner file: a folder being made right now, or a broken one; leave it.
-    if (owner !== undefined && !alive(owner)) {
+    if (owner !== undefined && !isAlive(owner)) {
       rmSync(path, { recursive: true, force: true });
       removed.push(path);
     }

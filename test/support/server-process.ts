@@ -80,10 +80,16 @@ export class ServerProcess {
     env: NodeJS.ProcessEnv,
     args = SOURCE_SERVER,
     private readonly logFile?: string,
+    uid?: number,
   ) {
     this.baseUrl = `http://127.0.0.1:${port}`;
     const log = logFile === undefined ? 'pipe' : openSync(logFile, 'w');
-    this.child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', log, log] });
+    this.child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', log, log],
+      ...(uid === undefined ? {} : { uid, gid: uid }),
+    });
     if (typeof log === 'number') closeSync(log);
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.stdout += chunk.toString('utf8');
@@ -99,10 +105,17 @@ export class ServerProcess {
     }));
   }
 
-  /** Spawns the server; `env` is added to serverEnv's (DATA_DIR, DATABASE_URL: undefined...). */
-  static async spawn(env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  /**
+   * Spawns the server; `env` is added to serverEnv's (DATA_DIR, DATABASE_URL: undefined...).
+   * `uid`: run as that user (and group of the same number), which root's tests need to meet
+   * file modes.
+   */
+  static async spawn(
+    env: NodeJS.ProcessEnv = {},
+    { uid }: { uid?: number } = {},
+  ): Promise<ServerProcess> {
     const port = await freePort();
-    return new ServerProcess(port, serverEnv(port, env));
+    return new ServerProcess(port, serverEnv(port, env), SOURCE_SERVER, undefined, uid);
   }
 
   /**
