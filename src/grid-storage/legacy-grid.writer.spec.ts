@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { clientBody } from '../../test/support/grid-factory';
 import { startTestModule, type TestModule } from '../../test/support/test-app';
 import type { Visibility } from './grid-data';
@@ -59,6 +60,16 @@ describe('LegacyGridWriter', () => {
     );
   const hashes = (visibility: Visibility, after: number, upTo: number, limit: number) =>
     inSession((s) => s.rowHashes(visibility, after, upTo, limit));
+
+  it('opens and closes a session without an error in the log, on a database with lz4 or without', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error');
+    try {
+      await inSession((session) => session.insertLegacyBatch('public', rows(1), WRITE));
+      expect(logged).not.toHaveBeenCalled();
+    } finally {
+      logged.mockRestore();
+    }
+  });
 
   it('writes a batch at the rows’ own ids, undated, exactly as given, and counts it imported', async () => {
     const batch = [legacyRow(3), legacyRow(7, { codeCells: null, secret: true })];

@@ -79,8 +79,12 @@ export class LegacyGridWriter {
     const stage = new LegacyStage(runner, this.config.database.kind === 'server');
     try {
       // Grids are mostly TOASTed: lz4 compresses them several times faster than the default
-      // pglz, and Postgres reads either transparently. Servers built without lz4 keep pglz.
-      await runner.query('SET default_toast_compression = lz4').catch(() => undefined);
+      // pglz, and Postgres reads either transparently. Servers built without lz4 (PGlite) keep
+      // pglz: asked this way, they do not fail a query the ORM would log as an error.
+      await runner.query(
+        `SELECT set_config(name, 'lz4', false) FROM pg_settings
+         WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)`,
+      );
       await stage.create();
     } catch (err) {
       await runner.release();
