@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../src/config/app-config';
 import { GridIds } from '../src/grid-storage/grid-ids';
-import { formatImportReport, idRanges, ImportReport } from '../src/legacy-import/import-report';
+import { formatImportReport, idRanges } from '../src/legacy-import/format-import-report';
+import type { ImportOptions } from '../src/legacy-import/import-options';
+import type { ImportReport } from '../src/legacy-import/import-report';
 import { LegacyImportSession } from '../src/grid-storage/legacy-grid.writer';
 import { LegacyImportModule } from '../src/legacy-import/legacy-import.module';
-import { ImportOptions, LegacyImportService } from '../src/legacy-import/legacy-import.service';
+import { LegacyImportService } from '../src/legacy-import/legacy-import.service';
 import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
 import {

@@ -1,8 +1,10 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import type { Visibility } from '../grid-storage/grid-data';
 import { LineProgress, TerminalProgress } from './import-progress';
-import { formatImportReport, ImportReport } from './import-report';
-import { DEFAULT_BATCH_SIZE, DEFAULT_JOBS, LegacyImportService } from './legacy-import.service';
+import { formatImportReport } from './format-import-report';
+import { DEFAULT_BATCH_SIZE, DEFAULT_JOBS } from './import-options';
+import type { ImportReport } from './import-report';
+import { LegacyImportService } from './legacy-import.service';
 
 interface ImportSqliteFlags {
   dryRun?: boolean;

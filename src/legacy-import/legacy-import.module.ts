@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { GridStorageModule } from '../grid-storage/grid-storage.module';
+import { ImportPass } from './import-pass';
 import { ImportSqliteCommand } from './import-sqlite.command';
 import { LegacyImportService } from './legacy-import.service';
+import { VerifyPass } from './verify-pass';
 
 /**
  * The `import-sqlite` command: reading the legacy SQLite file, checking and repairing its rows,
@@ -11,7 +13,7 @@ import { LegacyImportService } from './legacy-import.service';
  */
 @Module({
   imports: [GridStorageModule],
-  providers: [ImportSqliteCommand, LegacyImportService],
+  providers: [ImportSqliteCommand, LegacyImportService, ImportPass, VerifyPass],
   exports: [LegacyImportService],
 })
 export class LegacyImportModule {}

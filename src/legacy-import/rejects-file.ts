@@ -1,5 +1,6 @@
 import { accessSync, closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { RawLegacyRow } from './legacy-grid';
 
 export class RejectsFileError extends Error {}
 
@@ -41,4 +42,20 @@ export class RejectsFile {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
+}
+
+/** The row as it is in the file, in a form JSON can carry, for the rejects file. */
+export function rawRowForReport(raw: RawLegacyRow): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(raw).map(([column, value]) => [
+      column,
+      typeof value === 'bigint'
+        ? Number.isSafeInteger(Number(value))
+          ? Number(value)
+          : value.toString()
+        : Buffer.isBuffer(value)
+          ? { blob_base64: value.toString('base64') }
+          : value,
+    ]),
+  );
 }

@@ -1,4 +1,4 @@
-import { idRanges } from './import-report';
+import { idRanges } from './format-import-report';
 
 describe('idRanges', () => {
   it('compresses runs of consecutive ids to ranges', () => {

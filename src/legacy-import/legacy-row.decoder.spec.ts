@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { decodeLegacyRow, RawLegacyRow, rawRowForReport } from './legacy-grid';
+import type { RawLegacyRow } from './legacy-grid';
+import { decodeLegacyRow } from './legacy-row.decoder';
+import { rawRowForReport } from './rejects-file';
 
 function raw(overrides: Partial<RawLegacyRow> = {}): RawLegacyRow {
   return {

@@ -1,0 +1,135 @@
+import { findUnstorableString, mayHoldUnstorable } from '../common/storable-text';
+import type { Visibility } from '../grid-storage/grid-data';
+import { legacyRowHash } from '../grid-storage/legacy-rows';
+import { toJsonbText } from './jsonb-text';
+import { LegacyColumn, LegacyGrid, MAX_GRID_ID, RawLegacyRow, SqliteValue } from './legacy-grid';
+import {
+  checkPythonVersion,
+  decodeCodeCells,
+  decodeGridData,
+  decodeSecret,
+  Quirk,
+} from './legacy-quirks';
+import { describe, parseJson, RowRejected } from './row-rejected';
+
+export type DecodedRow =
+  | {
+      ok: true;
+      grid: LegacyGrid;
+      quirks: Quirk[];
+      /**
+       * Text columns holding U+FFFD. SQLite hands invalid UTF-8 over with each bad sequence
+       * replaced by U+FFFD, so such a column is either that (a repair to count) or a U+FFFD
+       * stored as such: only the column's bytes tell.
+       */
+      replacedColumns: LegacyColumn[];
+    }
+  | { ok: false; reason: string };
+
+const NON_ASCII = /[\u0080-\uffff]/;
+const REPLACEMENT = '\ufffd';
+
+/**
+ * Reads one legacy row, repairing the known quirks. Anything that cannot become a row the site
+ * can serve is rejected with a reason rather than guessed at.
+ */
+export function decodeLegacyRow(visibility: Visibility, raw: RawLegacyRow): DecodedRow {
+  try {
+    return decode(visibility, raw);
+  } catch (err) {
+    if (err instanceof RowRejected) return { ok: false, reason: err.message };
+    throw err;
+  }
+}
+
+function decode(visibility: Visibility, raw: RawLegacyRow): DecodedRow {
+  const quirks: Quirk[] = [];
+  const id = decodeId(raw.id);
+  const ipbVersion = storableText(requireText(raw, 'ipb_version'), 'ipb_version');
+  const ipbClass = storableText(requireText(raw, 'ipb_class'), 'ipb_class');
+
+  const pythonVersionText = requireText(raw, 'python_version');
+  const pythonVersion = parseJson(pythonVersionText, 'python_version');
+  checkPythonVersion(pythonVersion, quirks);
+
+  const gridDataText = requireText(raw, 'grid_data');
+  const gridData = decodeGridData(parseJson(gridDataText, 'grid_data'), quirks);
+
+  const codeCellsText = optionalText(raw, 'code_cells');
+  const codeCells = decodeCodeCells(codeCellsText, quirks);
+
+  const secret = decodeSecret(raw.secret, visibility, quirks);
+
+  const jsonTexts = [pythonVersionText, gridDataText, codeCellsText];
+  const nonAsciiJson = jsonTexts.some((t) => t !== null && NON_ASCII.test(t));
+  if (nonAsciiJson) quirks.push('raw_utf8_json');
+  const replacedColumns: LegacyColumn[] = [];
+  if (ipbVersion.includes(REPLACEMENT)) replacedColumns.push('ipb_version');
+  if (ipbClass.includes(REPLACEMENT)) replacedColumns.push('ipb_class');
+  // Searched only when non-ASCII: a grid is kilobytes of JSON, and nearly all are ASCII.
+  if (nonAsciiJson) {
+    const columns = ['python_version', 'grid_data', 'code_cells'] as const;
+    columns.forEach((column, i) => {
+      if (jsonTexts[i]?.includes(REPLACEMENT)) replacedColumns.push(column);
+    });
+  }
+  rejectUnstorable(pythonVersionText, pythonVersion, 'python_version');
+  rejectUnstorable(gridDataText, gridData, 'grid_data');
+  if (codeCellsText !== null) rejectUnstorable(codeCellsText, codeCells, 'code_cells');
+
+  const grid = {
+    id,
+    ipbVersion,
+    pythonVersion: toJsonbText(pythonVersion),
+    gridData: toJsonbText(gridData),
+    codeCells: codeCells === null ? null : toJsonbText(codeCells),
+    ipbClass,
+    secret,
+  };
+  return { ok: true, grid: { ...grid, rowHash: legacyRowHash(grid) }, quirks, replacedColumns };
+}
+
+function decodeId(value: SqliteValue): number {
+  if (typeof value === 'bigint' && value >= 1n && value <= BigInt(MAX_GRID_ID))
+    return Number(value);
+  throw new RowRejected(
+    `id ${describe(value)} is outside 1..${MAX_GRID_ID}, the ids Postgres can hold`,
+  );
+}
+
+function requireText(raw: RawLegacyRow, column: LegacyColumn): string {
+  const text = optionalText(raw, column);
+  if (text === null) throw new RowRejected(`${column} is NULL`);
+  return text;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function optionalText(raw: RawLegacyRow, column: LegacyColumn): string | null {
+  const value = raw[column];
+  if (value === null || typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) {
+    try {
+      return utf8.decode(value);
+    } catch {
+      throw new RowRejected(`${column} is a BLOB that is not UTF-8 text`);
+    }
+  }
+  // A number in a TEXT column: SQLite keeps it only when it was written as one.
+  return String(value);
+}
+
+function storableText(text: string, column: string): string {
+  if (text.includes('\u0000')) {
+    throw new RowRejected(`${column} holds a NUL character, which Postgres cannot store`);
+  }
+  return text;
+}
+
+function rejectUnstorable(text: string, value: unknown, column: string): void {
+  if (mayHoldUnstorable(text) && findUnstorableString(value) !== null) {
+    throw new RowRejected(
+      `${column} holds a NUL character or a lone UTF-16 surrogate, which Postgres cannot store`,
+    );
+  }
+}
