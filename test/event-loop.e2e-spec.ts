@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { PAGE_TABLE_MAX_BLOCKS } from '../src/grid-pages/grid-render.task';
 import { clientBody } from './support/grid-factory';
@@ -29,27 +30,39 @@ async function readInLoop(url: string, until: number, headers: Record<string, st
   return reads;
 }
 
-/** Probes /health every 25 ms until `until`: the longest wait for an answer, and every status. */
-async function probeHealth(baseUrl: string, until: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  let longest = 0;
-  const statuses = new Set<number>();
-  while (Date.now() < until) {
-    const start = performance.now();
-    const status = await new Promise<number>((resolve, reject) => {
-      request(`${baseUrl}/health`, { agent }, (res) => {
+/**
+ * Probes /health every 25 ms until `until`: the longest wait for an answer, and every status.
+ * From a process of its own: the readers' megabytes keep this one's event loop busy, and a probe
+ * here would time that too, not only the server's.
+ */
+function probeHealth(baseUrl: string, until: number) {
+  const script = `
+    const { Agent, request } = require('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const once = () => new Promise((resolve, reject) => {
+      request(process.argv[1] + '/health', { agent }, (res) => {
         res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      })
-        .on('error', reject)
-        .end();
+        res.on('end', () => resolve(res.statusCode));
+      }).on('error', reject).end();
     });
-    longest = Math.max(longest, performance.now() - start);
-    statuses.add(status);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  agent.destroy();
-  return { longest, statuses: [...statuses] };
+    (async () => {
+      let longest = 0;
+      const statuses = new Set();
+      while (Date.now() < Number(process.argv[2])) {
+        const start = performance.now();
+        statuses.add(await once());
+        longest = Math.max(longest, performance.now() - start);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      agent.destroy();
+      process.stdout.write(JSON.stringify({ longest, statuses: [...statuses] }));
+    })();`;
+  return new Promise<{ longest: number; statuses: number[] }>((resolve, reject) => {
+    execFile(process.execPath, ['-e', script, baseUrl, String(until)], (err, stdout) => {
+      if (err) reject(new Error(`the /health probe failed: ${err.message}`));
+      else resolve(JSON.parse(stdout) as { longest: number; statuses: number[] });
+    });
+  });
 }
 
 /**
