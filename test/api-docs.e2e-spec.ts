@@ -43,10 +43,17 @@ const OPERATIONS: [path: string, method: 'get' | 'post', statuses: string[]][] =
   ['/get/{hashId}', 'get', ['200', '304', '404', '410', '503']],
   ['/get/secret/{hashId}', 'get', ['200', '304', '404', '410', '503']],
   ['/health', 'get', ['200', '503']],
-  ['/oembed', 'get', ['200', '400', '404', '501']],
+  ['/oembed', 'get', ['200', '400', '404', '410', '501']],
 ];
 /** The documented HTML pages: the embed pages other sites frame. */
 const HTML_OPERATIONS = ['/{hashId}/embed', '/secret/{hashId}/embed'];
+/** The documented grid formats (files to download or show). */
+const FORMAT_OPERATIONS = [
+  '/{hashId}.ipynb',
+  '/secret/{hashId}.ipynb',
+  '/{hashId}.svg',
+  '/secret/{hashId}.svg',
+];
 
 const describeBrowser = skipBrowserTests ? describe.skip : describe;
 
@@ -142,10 +149,10 @@ describe('API documentation', () => {
     );
 
     it.each(HTML_OPERATIONS)(
-      '%s documents an HTML page any site may frame, and its 404',
+      '%s documents an HTML page any site may frame, its 404 and its 410',
       (path) => {
         const { responses } = operation(path, 'get');
-        expect(Object.keys(responses).sort()).toEqual(['200', '404']);
+        expect(Object.keys(responses).sort()).toEqual(['200', '404', '410']);
         const ok = responses['200'] as ResponseObject;
         expect(Object.keys(ok.content ?? {})).toEqual(['text/html']);
         expect(ok.description).toContain('frame-ancestors *');
@@ -430,7 +437,7 @@ describe('API documentation', () => {
         expect(res?.status()).toBe(200);
         await page.locator('.opblock').first().waitFor({ timeout: 20_000 });
         expect(await page.locator('.opblock').count()).toBe(
-          OPERATIONS.length + HTML_OPERATIONS.length,
+          OPERATIONS.length + HTML_OPERATIONS.length + FORMAT_OPERATIONS.length,
         );
         expect(await page.locator('.info').textContent()).toContain('MAX_CODE_CELL_CHARS');
         expect(watch.requests.length).toBeGreaterThan(3);

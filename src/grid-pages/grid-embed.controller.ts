@@ -38,6 +38,11 @@ export class GridEmbedController {
   @ApiParam(HASH_ID)
   @ApiResponse(EMBED_PAGE)
   @ApiResponse({ status: 404, description: 'No such grid (an HTML page)', content: HTML })
+  @ApiResponse({
+    status: 410,
+    description: 'Taken down by the operator (an HTML page)',
+    content: HTML,
+  })
   @Get(':hashId/embed')
   publicEmbed(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.embed('public', hashId, req, res);
@@ -47,6 +52,11 @@ export class GridEmbedController {
   @ApiParam(HASH_ID)
   @ApiResponse(EMBED_PAGE)
   @ApiResponse({ status: 404, description: 'No such secret grid (an HTML page)', content: HTML })
+  @ApiResponse({
+    status: 410,
+    description: 'Taken down by the operator (an HTML page)',
+    content: HTML,
+  })
   @Get('secret/:hashId/embed')
   secretEmbed(@Param('hashId') hashId: string, @Req() req: Request, @Res() res: Response) {
     return this.embed('secret', hashId, req, res);

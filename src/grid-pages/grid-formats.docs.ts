@@ -78,5 +78,10 @@ export function ApiGridFormat(format: Format, secret: boolean) {
       description: 'No grid with this id (or it is the other visibility), as an HTML page',
       content: { 'text/html': { schema: { type: 'string' } } },
     }),
+    ApiResponse({
+      status: 410,
+      description: 'The grid was taken down by the site’s operator, as an HTML page',
+      content: { 'text/html': { schema: { type: 'string' } } },
+    }),
   );
 }

@@ -100,6 +100,12 @@ export function ApiOembed() {
       'No grid page at http://example.com/bizkiL on http://www.ipythonblocks.org',
     ),
     error(
+      410,
+      'The grid was taken down by the site’s operator',
+      'Gone',
+      'The grid "bizkiL" has been taken down',
+    ),
+    error(
       501,
       '`format=xml`: only JSON is served',
       'Not Implemented',
