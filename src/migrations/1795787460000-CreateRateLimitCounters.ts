@@ -17,8 +17,8 @@ export class CreateRateLimitCounters1795787460000 implements MigrationInterface 
       CREATE UNLOGGED TABLE rate_limit_counters (
         key text PRIMARY KEY,
         hits integer NOT NULL,
-        window_ends_at timestamptz NOT NULL,
-        blocked_until timestamptz NULL
+        resets_at timestamptz NOT NULL,
+        blocked boolean NOT NULL
       )`);
   }
 

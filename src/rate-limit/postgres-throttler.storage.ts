@@ -8,6 +8,13 @@ import { StorageMonitor } from '../database/storage-monitor';
 /** What a count answers (the package does not export its name). */
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
+/** What INCREMENT_SQL answers: the key's count, and the seconds until it resets. */
+interface CounterRow {
+  hits: number;
+  blocked: boolean;
+  seconds: number;
+}
+
 /** The UNLOGGED table of src/migrations/1795787460000-CreateRateLimitCounters.ts. */
 export const RATE_LIMIT_COUNTERS_TABLE = 'rate_limit_counters';
 
@@ -26,30 +33,24 @@ const SWEEP_BATCH = 1000;
  * lock, so counts from every process on the same key queue up and each sees the one before. The
  * database's clock decides every window, so processes on different machines agree.
  *
- * A key is in one of three states: blocked (until `blocked_until`: the count is not taken, the
- * answer is 429), in a window (the count is added; the one past `limit` starts a block of
- * `blockDuration`, at least to the window's end), or expired (a window or block that is over, or
- * no row: the count starts a new window of `ttl`).
+ * A counter runs until `resets_at`; after that it counts as none, and the next count starts a
+ * window of `ttl`. Within it, the count that goes past `limit` blocks the key (`blocked`) for
+ * `blockDuration`, and at least to the window's end; counts while blocked are not taken. Kept
+ * short: the statement is parsed and planned on every post (no named statements through TypeORM),
+ * which costs Postgres more than running it.
  */
-const BLOCKED = `coalesce(c.blocked_until > now(), false)`;
-const EXPIRED = `(c.blocked_until IS NOT NULL OR c.window_ends_at <= now())`;
 const INCREMENT_SQL = `
-  INSERT INTO ${RATE_LIMIT_COUNTERS_TABLE} AS c (key, hits, window_ends_at, blocked_until)
-  VALUES ($1, 1, now() + $2::float8 * interval '1 millisecond', NULL)
+  INSERT INTO ${RATE_LIMIT_COUNTERS_TABLE} AS c (key, hits, resets_at, blocked)
+  VALUES ($1, 1, now() + $2::float8 * interval '1 ms', false)
   ON CONFLICT (key) DO UPDATE SET
-    hits = CASE WHEN ${BLOCKED} THEN c.hits WHEN ${EXPIRED} THEN 1 ELSE c.hits + 1 END,
-    window_ends_at = CASE WHEN NOT ${BLOCKED} AND ${EXPIRED}
-      THEN excluded.window_ends_at ELSE c.window_ends_at END,
-    blocked_until = CASE
-      WHEN ${BLOCKED} THEN c.blocked_until
-      WHEN ${EXPIRED} THEN NULL
-      WHEN c.hits + 1 > $3 THEN greatest(now() + $4::float8 * interval '1 millisecond', c.window_ends_at)
-    END
-  RETURNING
-    hits AS "totalHits",
-    greatest(0, ceil(extract(epoch FROM window_ends_at - now())))::int AS "timeToExpire",
-    coalesce(blocked_until > now(), false) AS "isBlocked",
-    coalesce(greatest(0, ceil(extract(epoch FROM blocked_until - now()))), 0)::int AS "timeToBlockExpire"`;
+    hits = CASE WHEN c.resets_at <= now() THEN 1 WHEN c.blocked THEN c.hits ELSE c.hits + 1 END,
+    blocked = c.resets_at > now() AND (c.blocked OR c.hits >= $3),
+    resets_at = CASE
+      WHEN c.resets_at <= now() THEN excluded.resets_at
+      WHEN NOT c.blocked AND c.hits >= $3
+        THEN greatest(c.resets_at, now() + $4::float8 * interval '1 ms')
+      ELSE c.resets_at END
+  RETURNING hits, blocked, greatest(0, ceil(extract(epoch FROM resets_at - now())))::int AS seconds`;
 
 /*
  * An expired counter means the same as no counter, so deleting one is always safe; SKIP LOCKED
@@ -57,8 +58,7 @@ const INCREMENT_SQL = `
  */
 const SWEEP_SQL = `
   DELETE FROM ${RATE_LIMIT_COUNTERS_TABLE} WHERE key IN (
-    SELECT key FROM ${RATE_LIMIT_COUNTERS_TABLE}
-    WHERE window_ends_at <= now() AND (blocked_until IS NULL OR blocked_until <= now())
+    SELECT key FROM ${RATE_LIMIT_COUNTERS_TABLE} WHERE resets_at <= now()
     LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)`;
 
 /**
@@ -91,7 +91,7 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, BeforeApplica
   ): Promise<ThrottlerStorageRecord> {
     // A count is a write: the embedded database must not meet a full disk (see StorageMonitor).
     this.storage.assertRoomToWrite();
-    const [record] = await inBoundedStatement<ThrottlerStorageRecord[]>(
+    const [counter] = await inBoundedStatement<CounterRow[]>(
       this.dataSource,
       // The pool bounds the wait for a connection by itself; the statement gets the rest.
       this.config.databaseConnectTimeoutMs + COUNTER_ANSWER_MS,
@@ -99,7 +99,12 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, BeforeApplica
       [key, ttl, limit, blockDuration],
     );
     if (++this.counts % SWEEP_EVERY === 0) this.sweepInBackground();
-    return record;
+    return {
+      totalHits: counter.hits,
+      timeToExpire: counter.seconds,
+      isBlocked: counter.blocked,
+      timeToBlockExpire: counter.blocked ? counter.seconds : 0,
+    };
   }
 
   /** Deletes up to SWEEP_BATCH expired counters; answers how many. */
