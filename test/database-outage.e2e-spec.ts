@@ -76,14 +76,17 @@ describe('database outage', () => {
       error: { database: { status: 'down' } },
     });
 
-    // Bad input is still judged without the database.
+    // Every post is counted in the database (the rate limit) before its body is read: bad input
+    // too is told to come back, and is judged then.
     const bad = await clientPost(t.baseUrl, '{"nope"');
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(503);
+    expect(bad.headers['retry-after']).toBe('5');
 
     await proxy.start();
 
     const after = await clientPost(t.baseUrl, body);
     expect(after.status).toBe(200);
+    expect((await clientPost(t.baseUrl, '{"nope"')).status).toBe(400);
     expect((await rawRequest(`${t.baseUrl}/get/${hashId}`)).status).toBe(200);
     expect((await rawRequest(`${t.baseUrl}/health`)).status).toBe(200);
   });

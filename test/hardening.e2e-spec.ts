@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { request } from 'node:http';
 import { GridsRepository } from '../src/grid-storage/grids.repository';
 import { clientBody } from './support/grid-factory';
-import { rawRequest } from './support/http';
+import { clientPostFrom, newClientAddress, rawRequest } from './support/http';
 import { ServerProcess } from './support/server-process';
 import { startTestApp, TestApp } from './support/test-app';
 import { freshEmbeddedDataDir, testConfig, usingServer } from './support/test-config';
@@ -51,16 +51,13 @@ describe('rate limiting of POST /post', () => {
   afterAll(() => t.close());
 
   const postFrom = (address: string) =>
-    rawRequest(`${t.baseUrl}/post`, {
-      method: 'POST',
-      body: JSON.stringify(clientBody()),
-      headers: { 'X-Forwarded-For': address },
-    });
+    clientPostFrom(t.baseUrl, address, JSON.stringify(clientBody()));
 
   it('answers 429 with Retry-After past the limit, per client address, storing nothing', async () => {
-    for (let i = 0; i < 3; i++) expect((await postFrom('203.0.113.7')).status).toBe(200);
+    const client = newClientAddress();
+    for (let i = 0; i < 3; i++) expect((await postFrom(client)).status).toBe(200);
     const before = await grids.count('public');
-    const limited = await postFrom('203.0.113.7');
+    const limited = await postFrom(client);
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
@@ -69,11 +66,11 @@ describe('rate limiting of POST /post', () => {
     expect(await grids.count('public')).toBe(before);
 
     // Another client behind the router has its own allowance.
-    expect((await postFrom('198.51.100.20')).status).toBe(200);
+    expect((await postFrom(newClientAddress())).status).toBe(200);
   });
 
   it('never limits reads', async () => {
-    const url = (await postFrom('192.0.2.55')).json<{ url: string }>().url;
+    const url = (await postFrom(newClientAddress())).json<{ url: string }>().url;
     const path = new URL(url).pathname;
     for (let i = 0; i < 20; i++) {
       expect((await rawRequest(`${t.baseUrl}/get${path}`)).status).toBe(200);

@@ -81,7 +81,11 @@ describe('GET /health with migrations not applied', () => {
   });
 
   it('answers 503 naming the migrations not applied and what applies them, then 200 once they are', async () => {
-    // The embedded database has migrated itself: take its newest migration back.
+    // The newest migration is pending either way: the embedded database has migrated itself, so
+    // its newest is taken back.
+    const [newest] = t.dataSource.migrations
+      .map((migration) => migration.name ?? migration.constructor.name)
+      .sort((a, b) => Number(b.slice(-13)) - Number(a.slice(-13)));
     if (!usingServer) await t.dataSource.undoLastMigration();
     const pending = await t.dataSource.showMigrations();
     expect(pending).toBe(true);
@@ -92,7 +96,7 @@ describe('GET /health with migrations not applied', () => {
     expect(Object.keys(body.error)).toEqual(['schema']);
     const { message } = body.error.schema;
     expect(message).toMatch(/^\d+ migrations? not applied/);
-    expect(message).toContain('StoreMissingCodeCellsAsNull');
+    expect(message).toContain(newest);
     expect(message).toContain(usingServer ? 'npm run migration:run' : 'restart');
 
     await t.dataSource.runMigrations();

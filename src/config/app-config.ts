@@ -60,8 +60,9 @@ export class AppConfig {
     this.production = env.NODE_ENV === 'production';
     this.port = env.PORT ?? 3000;
     this.databaseConnectTimeoutMs = env.DATABASE_CONNECT_TIMEOUT_MS ?? 5000;
-    // A post then answers within 5 + 2 x (8 + 1) = 23 s at worst, before Heroku's router gives up
-    // at 30 s and answers for us, saying nothing of what happened.
+    // A post then answers within 5 + 2 x (8 + 1) = 23 s at worst (29 s with its rate-limit count,
+    // 5 + 1 s before it), before Heroku's router gives up at 30 s and answers for us, saying
+    // nothing of what happened.
     this.databaseStatementTimeoutMs = env.DATABASE_STATEMENT_TIMEOUT_MS ?? 8000;
 
     if (env.DATABASE_URL) {

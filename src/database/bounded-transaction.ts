@@ -31,7 +31,10 @@ export async function inBoundedTransaction<T>(
   budget: TransactionBudget,
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
-  const connection = new BoundedRunner(dataSource.createQueryRunner(), budget);
+  const connection = new BoundedRunner(
+    dataSource.createQueryRunner(),
+    budget.statementTimeoutMs + budget.graceMs,
+  );
   let result: T;
   const deadline = connection.deadline();
   try {
@@ -58,6 +61,34 @@ export async function inBoundedTransaction<T>(
 }
 
 /**
+ * One statement on its own (autocommit: no BEGIN or COMMIT round trips), answered within
+ * `limitMs` of asking for a connection, or a DatabaseTimeoutError and the connection dropped.
+ * For small writes whose loss is harmless (a counter): Postgres runs no timer for it, so a
+ * statement the app gave up on may still be applied later.
+ */
+export async function inBoundedStatement<T>(
+  dataSource: DataSource,
+  limitMs: number,
+  sql: string,
+  parameters: unknown[],
+): Promise<T> {
+  const connection = new BoundedRunner(dataSource.createQueryRunner(), limitMs);
+  const deadline = connection.deadline();
+  try {
+    await connection.within(deadline, connection.connected);
+    const result = await connection.within<T>(
+      deadline,
+      connection.runner.query(sql, parameters) as Promise<T>,
+    );
+    await connection.release();
+    return result;
+  } catch (err) {
+    connection.drop();
+    throw err;
+  }
+}
+
+/**
  * The database answered the statement with an ERROR (not FATAL or PANIC, after which it may have
  * committed and then died): it did not commit. Severities are localised; an unknown word counts
  * as "not sure", which only ever errs towards the honest unknown-outcome answer.
@@ -75,7 +106,8 @@ class BoundedRunner {
 
   constructor(
     readonly runner: QueryRunner,
-    private readonly budget: TransactionBudget,
+    /** How long a statement (with the connection it waits for, for the first) may take. */
+    private readonly limitMs: number,
   ) {
     this.connected = runner.connect() as Promise<PoolClient>;
     // Settled (or dropped) through `within`; never an unhandled rejection.
@@ -83,7 +115,7 @@ class BoundedRunner {
   }
 
   deadline(): number {
-    return Date.now() + this.budget.statementTimeoutMs + this.budget.graceMs;
+    return Date.now() + this.limitMs;
   }
 
   /** `statement`, or a DatabaseTimeoutError (the connection dropped) once `deadline` passes. */
@@ -92,7 +124,7 @@ class BoundedRunner {
       const timer = setTimeout(
         () => {
           const err = new DatabaseTimeoutError(
-            `no answer from the database within ${this.budget.statementTimeoutMs + this.budget.graceMs} ms`,
+            `no answer from the database within ${this.limitMs} ms`,
           );
           // Dropping the connection settles the statement in flight; its own error then is ignored.
           this.drop();
@@ -107,7 +139,9 @@ class BoundedRunner {
         },
         (err: unknown) => {
           clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
+          // Kept as the cause: an Error of another realm (jest's sandbox) is no `instanceof Error`,
+          // and its code (ECONNREFUSED...) is what tells an outage from a bug.
+          reject(err instanceof Error ? err : new Error(String(err), { cause: err }));
         },
       );
     });

@@ -4,6 +4,8 @@ import { WorkerPoolModule } from '../common/worker-pool';
 import { AppConfig } from '../config/app-config';
 import { GridPagesModule } from '../grid-pages/grid-pages.module';
 import { GridStorageModule } from '../grid-storage/grid-storage.module';
+import { PostgresThrottlerStorage } from '../rate-limit/postgres-throttler.storage';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { GridsApiController } from './grid-api.controller';
 import { GRID_LIMITS } from './grid-post.pipe';
 import { GridPublisher } from './grid-publisher';
@@ -20,8 +22,11 @@ import { JsonBodyInterceptor } from './json-body.interceptor';
     GridPagesModule,
     WorkerPoolModule,
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      imports: [RateLimitModule],
+      inject: [AppConfig, PostgresThrottlerStorage],
+      useFactory: (config: AppConfig, storage: PostgresThrottlerStorage) => ({
+        // Counted in the database, so the limit holds across every web process.
+        storage,
         throttlers: [{ ttl: 60_000, limit: Math.max(1, config.postRateLimit) }],
         skipIf: () => config.postRateLimit === 0,
         errorMessage: (_context, detail) =>

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { Agent, request } from 'node:http';
 
 export interface RawResponse {
@@ -56,4 +57,25 @@ export function rawRequest(
 /** POST /post the way `grid.post_to_web()` does: a JSON string and no Content-Type. */
 export function clientPost(baseUrl: string, body: string | Buffer): Promise<RawResponse> {
   return rawRequest(`${baseUrl}/post`, { method: 'POST', body });
+}
+
+/** `clientPost` from a client behind Heroku's router (one trusted hop: TRUST_PROXY_HOPS=1). */
+export function clientPostFrom(
+  baseUrl: string,
+  address: string,
+  body: string,
+): Promise<RawResponse> {
+  return rawRequest(`${baseUrl}/post`, {
+    method: 'POST',
+    body,
+    headers: { 'X-Forwarded-For': address },
+  });
+}
+
+/**
+ * A client address (for X-Forwarded-For) of this test run's own: on a server database the rate
+ * limit's counters outlive a process, so a rerun within the minute must not meet its old counts.
+ */
+export function newClientAddress(): string {
+  return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 }

@@ -4,7 +4,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { rawRequest } from './http';
-import { freshEmbeddedDataDir, usingServer } from './test-config';
+import { freshEmbeddedDataDir, RATE_LIMIT_OUT_OF_REACH, usingServer } from './test-config';
 
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -49,6 +49,7 @@ export function serverEnv(port: number, env: NodeJS.ProcessEnv = {}): NodeJS.Pro
     LOG_FORMAT: 'json',
     HASHIDS_PUBLIC_SALT: 'public',
     HASHIDS_SECRET_SALT: 'secret',
+    POST_RATE_LIMIT: RATE_LIMIT_OUT_OF_REACH,
   };
   if (usingServer) base.DATABASE_URL = process.env.TEST_DATABASE_URL;
   else if (!('DATA_DIR' in env)) base.DATA_DIR = freshEmbeddedDataDir();

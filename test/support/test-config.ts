@@ -6,6 +6,9 @@ import { AppConfig } from '../../src/config/app-config';
 /** Set by global-setup: a migrated embedded data folder that each test app copies. */
 export const EMBEDDED_TEMPLATE_ENV = 'IPB_TEST_EMBEDDED_TEMPLATE';
 
+/** A POST_RATE_LIMIT no test reaches: posts are still counted, in the database. */
+export const RATE_LIMIT_OUT_OF_REACH = '1000000';
+
 /** True when the suite runs against a Postgres server (TEST_DATABASE_URL) rather than PGlite. */
 export const usingServer = Boolean(process.env.TEST_DATABASE_URL);
 
@@ -27,6 +30,9 @@ export function testConfig(env: Record<string, string | undefined> = {}): AppCon
     REQUEST_LOG: 'false',
     HASHIDS_PUBLIC_SALT: 'public',
     HASHIDS_SECRET_SALT: 'secret',
+    // Every test posts from 127.0.0.1, and on a server database the counts of every test file
+    // (and process) in the same minute add up; tests of the limit set their own.
+    POST_RATE_LIMIT: RATE_LIMIT_OUT_OF_REACH,
   };
   if (usingServer) base.DATABASE_URL = process.env.TEST_DATABASE_URL;
   else base.DATA_DIR = freshEmbeddedDataDir();
