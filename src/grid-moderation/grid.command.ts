@@ -20,6 +20,16 @@ async function report(work: () => Promise<string>): Promise<void> {
   }
 }
 
+/** The `grid <name> <url-or-id>` subcommand. */
+function OnOneGrid(name: string, description: string) {
+  return SubCommand({
+    name,
+    arguments: '<url-or-id>',
+    description,
+    argsDescription: { 'url-or-id': REFERENCE_HELP },
+  });
+}
+
 /** A subcommand that takes the grid as its one argument. Injectable: its subclasses inherit it. */
 @Injectable()
 abstract class GridSubCommand extends CommandRunner {
@@ -37,14 +47,11 @@ abstract class GridSubCommand extends CommandRunner {
   ): Promise<string>;
 }
 
-@SubCommand({
-  name: 'hide',
-  arguments: '<url-or-id>',
-  description:
-    'Take a grid down: every route of it answers 410 Gone and it leaves /random and /recent ' +
+@OnOneGrid(
+  'hide',
+  'Take a grid down: every route of it answers 410 Gone and it leaves /random and /recent ' +
     '(its row is kept). Every web process hears of it within a second.',
-  argsDescription: { 'url-or-id': REFERENCE_HELP },
-})
+)
 export class GridHideCommand extends GridSubCommand {
   protected act(reference: string, flags: { reason?: string }): Promise<string> {
     return this.moderation.hide(reference, flags.reason ?? '');
@@ -60,24 +67,17 @@ export class GridHideCommand extends GridSubCommand {
   }
 }
 
-@SubCommand({
-  name: 'unhide',
-  arguments: '<url-or-id>',
-  description: 'Serve a hidden grid again, everywhere.',
-  argsDescription: { 'url-or-id': REFERENCE_HELP },
-})
+@OnOneGrid('unhide', 'Serve a hidden grid again, everywhere.')
 export class GridUnhideCommand extends GridSubCommand {
   protected act(reference: string): Promise<string> {
     return this.moderation.unhide(reference);
   }
 }
 
-@SubCommand({
-  name: 'show',
-  arguments: '<url-or-id>',
-  description: 'What is stored of a grid, when it was posted, and whether it is hidden and why.',
-  argsDescription: { 'url-or-id': REFERENCE_HELP },
-})
+@OnOneGrid(
+  'show',
+  'What is stored of a grid, when it was posted, and whether it is hidden and why.',
+)
 export class GridShowCommand extends GridSubCommand {
   protected act(reference: string): Promise<string> {
     return this.moderation.show(reference);
