@@ -3,6 +3,7 @@ import { gridPagePath, type Origin } from '../common/public-origin';
 import { ViewRenderer } from '../common/views';
 import { GridIds } from '../grid-storage/grid-ids';
 import { GridsRepository } from '../grid-storage/grids.repository';
+import { RandomGrids } from '../grid-storage/random-grids';
 import { AnswerCache } from './answer-cache';
 import { GridNotFoundException } from './grid-answers.service';
 import { aSize, postedDate } from './grid-page-model';
@@ -22,6 +23,7 @@ export class SitePages {
     private readonly ids: GridIds,
     private readonly cache: AnswerCache,
     private readonly views: ViewRenderer,
+    private readonly randomGrids: RandomGrids,
   ) {}
 
   /** Landing and about change only with a deploy: rendered once per origin, then kept. */
@@ -70,7 +72,7 @@ export class SitePages {
 
   /** A random public grid (never a secret one), or a friendly page while there is none. */
   async random(origin: Origin): Promise<PageAnswer> {
-    const id = await this.grids.findRandomPublicId();
+    const id = await this.randomGrids.publicId();
     if (id !== null) return new Redirect(gridPagePath('public', this.ids.encode('public', id)));
     const html = await this.views.render('pages/random-empty', {
       title: 'No grids yet',

@@ -47,6 +47,7 @@ export function ipbClassOf(stored: unknown): IpbClass {
 @Injectable()
 export class GridsRepository {
   private readonly budget: TransactionBudget;
+  private randomPublicSql: string | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -148,27 +149,44 @@ export class GridsRepository {
    * them come up a little more often; nobody can tell, and no `ORDER BY random()` scans a million
    * rows.
    */
-  async findRandomPublicId(): Promise<number | null> {
+  /**
+   * Ids of up to `count` random public grids that are not hidden, in one round trip: for each of
+   * `count` random points between the lowest and highest id, the first visible id at or after it
+   * (two index lookups), else the first visible id at all (a point past the last visible grid).
+   * Ids have gaps, so grids just after a gap come up a little more often; nobody can tell, and no
+   * `ORDER BY random()` scans a million rows. Empty when there is no visible public grid.
+   */
+  async findRandomPublicIds(count: number): Promise<number[]> {
+    this.randomPublicSql ??= this.randomPublicQuery();
+    const rows = await this.dataSource.query<{ id: number | null }[]>(this.randomPublicSql, [
+      count,
+    ]);
+    return rows.flatMap((row) => (row.id === null ? [] : [row.id]));
+  }
+
+  /** `findRandomPublicIds`'s SQL, built once from the entity's metadata. */
+  private randomPublicQuery(): string {
     const table = this.table('public');
-    const visible = () =>
+    const firstVisible = (from: string) =>
       table
         .createQueryBuilder('g')
-        .select('g.id', 'id')
+        .select('g.id')
         .where(whereNotHidden('public', 'g'))
+        .andWhere(`g.${ID} >= ${from}`)
         .orderBy('g.id')
-        .limit(1);
-    const row =
-      (await visible()
-        .andWhere(
-          (qb) =>
-            `g.${ID} >= ${qb
-              .subQuery()
-              .select(`min(r.${ID}) + floor(random() * (max(r.${ID}) - min(r.${ID}) + 1))::int`)
-              .from(GRID_ENTITIES.public, 'r')
-              .getQuery()}`,
-        )
-        .getRawOne<{ id: number }>()) ?? (await visible().getRawOne<{ id: number }>());
-    return row?.id ?? null;
+        .limit(1)
+        .getQuery();
+    const bounds = table
+      .createQueryBuilder('r')
+      .select(`min(r.${ID})`, 'lo')
+      .addSelect(`max(r.${ID})`, 'hi')
+      .getQuery();
+    // random() is evaluated once per generated row: one point each.
+    const point = 'b.lo + floor(random() * (b.hi - b.lo + 1))::int';
+    return (
+      `SELECT coalesce((${firstVisible(point)}), (${firstVisible('b.lo')})) AS id ` +
+      `FROM (${bounds}) b, generate_series(1, $1)`
+    );
   }
 
   /**
