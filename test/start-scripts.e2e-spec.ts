@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { clientBody } from './support/grid-factory';
 import { clientPost, rawRequest } from './support/http';
@@ -113,7 +113,11 @@ describe('the build that npm run start:dev makes (nest build alone), and npm sta
           throw new Error(`not healthy:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      serverPid = descendants(npm.pid!).find((pid) => procName(pid) === 'node');
+      // By its command line, not /proc/<pid>/comm: Node 24 names its main thread MainThread.
+      serverPid = descendants(npm.pid!).find((pid) => {
+        const [program, ...args] = commandLine(pid) ?? [];
+        return basename(program ?? '') === 'node' && args.some((a) => a.endsWith('dist/main.js'));
+      });
       expect(serverPid).toBeDefined();
 
       npm.kill('SIGTERM');
@@ -133,9 +137,9 @@ describe('the build that npm run start:dev makes (nest build alone), and npm sta
   }, 120_000);
 });
 
-function procName(pid: number): string | undefined {
+function commandLine(pid: number): string[] | undefined {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   } catch {
     return undefined;
   }
