@@ -121,3 +121,62 @@ describe('a warning, on a server whose database is gone', () => {
     expect(warnings).toHaveLength(1);
   }, 90_000);
 });
+
+/**
+ * Reads a page uncompressed and destroys its socket the moment the last byte arrives: the answer
+ * is complete, and the server may see the hang-up before it sees its own last write done.
+ */
+async function readThenHangUp(port: number, path: string): Promise<number> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.write(
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\nConnection: keep-alive\r\n\r\n`,
+  );
+  return new Promise((resolve, reject) => {
+    let head = '';
+    let bodyBytes = -1;
+    let length = 0;
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      if (bodyBytes < 0) {
+        head += chunk.toString('latin1');
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        length = Number(/content-length: (\d+)/i.exec(head)?.[1]);
+        bodyBytes = Buffer.byteLength(head.slice(end + 4), 'latin1');
+      } else {
+        bodyBytes += chunk.length;
+      }
+      if (bodyBytes >= length) {
+        socket.resetAndDestroy();
+        resolve(length);
+      }
+    });
+  });
+}
+
+describe('a complete answer whose client hangs up right after the last byte', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await ServerProcess.start({ LOG_FORMAT: undefined });
+  }, 90_000);
+  afterAll(async () => {
+    await server.kill();
+  });
+
+  it('is logged at info with its status, never as an error (3 MB page, identity, 40 times)', async () => {
+    const posted = await clientPost(server.baseUrl, JSON.stringify(clientBody({}, 160, 160)));
+    expect(posted.status).toBe(200);
+    const path = new URL(posted.json<{ url: string }>().url).pathname;
+    const times = 40;
+    for (let i = 0; i < times; i++) {
+      expect(await readThenHangUp(port(server), path)).toBeGreaterThan(3_000_000);
+    }
+    await waitFor(() => requestLines(server, path).length >= times, 10_000);
+    const lines = server.jsonLines('stdout');
+    expect(lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    const logged = requestLines(server, path);
+    expect(logged).toHaveLength(times);
+    for (const line of logged) expect(line).toMatchObject({ level: 30, status: 200 });
+  }, 180_000);
+});

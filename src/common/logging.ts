@@ -132,7 +132,8 @@ const REQUEST_ID = /^[\w.:-]{1,200}$/;
 
 /**
  * Gives each request an id (echoed in X-Request-Id) and, when `log` is on, logs one line when it
- * ends: method, path, status, milliseconds. Never headers, never bodies.
+ * ends: method, path, status, milliseconds, and `aborted` when the client left before the answer
+ * was complete (at info: a client that goes away is no error of ours). Never headers, never bodies.
  */
 export function requestLogging(root: Logger, log: boolean) {
   const http = root.child({ context: 'HTTP' });
@@ -143,14 +144,24 @@ export function requestLogging(root: Logger, log: boolean) {
     (req as Request & { id: string }).id = id;
     if (log) {
       const start = performance.now();
-      res.once('finish', () => {
+      // 'close', not 'finish': 'finish' never comes when the connection ends first, and a client
+      // may hang up as soon as it has the last byte, before this side has seen its write done.
+      res.once('close', () => {
         const ms = Math.round(performance.now() - start);
         const status = res.statusCode;
-        const level = status >= 500 ? 'error' : 'info';
-        http[level](
-          { reqId: id, method: req.method, url: req.originalUrl, status, ms },
-          `${req.method} ${req.originalUrl} ${status} ${ms}ms`,
-        );
+        const line = { reqId: id, method: req.method, url: req.originalUrl, status, ms };
+        if (res.writableEnded) {
+          // Answered whole: every byte was handed to the socket.
+          http[status >= 500 ? 'error' : 'info'](
+            line,
+            `${req.method} ${req.originalUrl} ${status} ${ms}ms`,
+          );
+        } else {
+          http.info(
+            { ...line, aborted: true },
+            `${req.method} ${req.originalUrl} ${status}: the client went away after ${ms}ms`,
+          );
+        }
       });
     }
     next();
