@@ -4,17 +4,62 @@ import { randomUUID } from 'node:crypto';
 import pino, { destination, Logger, transport } from 'pino';
 import { type AppConfig, prettyLogsWanted } from '../config/app-config';
 
+/** The longest a line waits in the buffer: Heroku shows a quiet dyno's lines within a second. */
+export const LOG_FLUSH_INTERVAL_MS = 500;
+
+/** pino's level number for `warn`: from there on, a line is written the moment it is logged. */
+const WRITE_AT_ONCE_LEVEL = pino.levels.values.warn;
+
+type Destination = ReturnType<typeof destination>;
+
+let stdout: Destination | undefined;
+
+/**
+ * The process's one buffered stdout, shared by every logger it makes (the boot logger, the app's,
+ * a test app's): one buffer keeps their lines in order. Synchronous writes of whole buffers: a
+ * write syscall per request line would cost more than serving the request, but one per 4 KB costs
+ * nothing, and a synchronous write is out before the next line (an asynchronous one is still in
+ * libuv's threads when the process exits). Flushed every LOG_FLUSH_INTERVAL_MS (a timer that
+ * keeps no process alive) and when the process exits, however it exits but SIGKILL.
+ */
+function stdoutDestination(): Destination {
+  if (stdout) return stdout;
+  const stream = destination({
+    dest: 1,
+    sync: true,
+    minLength: 4096,
+    periodicFlush: LOG_FLUSH_INTERVAL_MS,
+  });
+  process.once('exit', () => stream.flushSync());
+  return (stdout = stream);
+}
+
 /**
  * The process's one pino logger: one JSON object per line on stdout, what Heroku's log drains
- * expect, or readable lines on a developer's terminal.
+ * expect, or readable lines on a developer's terminal. Warnings and errors are written at once,
+ * with whatever was buffered before them: they may be the last lines before a crash.
  */
 export function createRootLogger(settings: Pick<AppConfig, 'prettyLogs' | 'logLevel'>): Logger {
-  const stream = settings.prettyLogs
-    ? transport({ target: 'pino-pretty', options: { singleLine: true } })
-    : // Buffered: a write syscall per request line would cost more than serving the request.
-      // pino flushes the buffer when the process exits.
-      destination({ dest: 1, sync: false, minLength: 4096 });
-  return pino({ level: settings.logLevel, base: { pid: process.pid } }, stream);
+  if (settings.prettyLogs) {
+    return pino(
+      { level: settings.logLevel, base: { pid: process.pid } },
+      transport({ target: 'pino-pretty', options: { singleLine: true } }),
+    );
+  }
+  const stream = stdoutDestination();
+  return pino(
+    {
+      level: settings.logLevel,
+      base: { pid: process.pid },
+      hooks: {
+        logMethod(args, method, level) {
+          method.apply(this, args);
+          if (level >= WRITE_AT_ONCE_LEVEL) stream.flushSync();
+        },
+      },
+    },
+    stream,
+  );
 }
 
 /**
@@ -87,7 +132,8 @@ const REQUEST_ID = /^[\w.:-]{1,200}$/;
 
 /**
  * Gives each request an id (echoed in X-Request-Id) and, when `log` is on, logs one line when it
- * ends: method, path, status, milliseconds. Never headers, never bodies.
+ * ends: method, path, status, milliseconds, and `aborted` when the client left before the answer
+ * was complete (at info: a client that goes away is no error of ours). Never headers, never bodies.
  */
 export function requestLogging(root: Logger, log: boolean) {
   const http = root.child({ context: 'HTTP' });
@@ -98,14 +144,24 @@ export function requestLogging(root: Logger, log: boolean) {
     (req as Request & { id: string }).id = id;
     if (log) {
       const start = performance.now();
-      res.once('finish', () => {
+      // 'close', not 'finish': 'finish' never comes when the connection ends first, and a client
+      // may hang up as soon as it has the last byte, before this side has seen its write done.
+      res.once('close', () => {
         const ms = Math.round(performance.now() - start);
         const status = res.statusCode;
-        const level = status >= 500 ? 'error' : 'info';
-        http[level](
-          { reqId: id, method: req.method, url: req.originalUrl, status, ms },
-          `${req.method} ${req.originalUrl} ${status} ${ms}ms`,
-        );
+        const line = { reqId: id, method: req.method, url: req.originalUrl, status, ms };
+        if (res.writableEnded) {
+          // Answered whole: every byte was handed to the socket.
+          http[status >= 500 ? 'error' : 'info'](
+            line,
+            `${req.method} ${req.originalUrl} ${status} ${ms}ms`,
+          );
+        } else {
+          http.info(
+            { ...line, aborted: true },
+            `${req.method} ${req.originalUrl} ${status}: the client went away after ${ms}ms`,
+          );
+        }
       });
     }
     next();

@@ -16,6 +16,8 @@ const MIN_COMPRESS_BYTES = 1024;
  * always ask for that. The rare client that does not gets the gzip form inflated on the way out.
  */
 const KEEP_IDENTITY_MAX_BYTES = 16 * 1024;
+/** What a pipeline into a response fails with when the client closed the connection. */
+const CLIENT_GONE = new Set<unknown>(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE']);
 /** Keys, headers and bookkeeping of one answer, beside its bytes. */
 const OVERHEAD_BYTES = 512;
 
@@ -110,7 +112,11 @@ export class ImmutableAnswer {
       // Kept compressed only, asked for uncompressed: inflated on the way out.
       const inflate = createGunzip();
       inflate.end(this.gzip);
-      await pipeline(inflate, res);
+      await pipeline(inflate, res).catch((err: unknown) => {
+        // The client hung up, maybe once it had every byte (its close can arrive before this
+        // side sees its last write done): not an error here, and the request line says which.
+        if (!CLIENT_GONE.has((err as { code?: unknown })?.code)) throw err;
+      });
     }
   }
 
