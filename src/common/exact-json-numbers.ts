@@ -24,11 +24,14 @@ export interface InexactNumber {
  */
 const MAY_HOLD_INEXACT = /[0-9][eE]|[0-9.]{16,}/;
 
-/** Up to `limit` numbers of `json` (valid JSON text) whose value JavaScript would change. */
-export function inexactNumbers(json: string, limit = 20): InexactNumber[] {
+/**
+ * Up to `limit` numbers of `json` (valid JSON text) whose value JavaScript would change, named by
+ * their path from `root` (the field the text is the value of, if any).
+ */
+export function inexactNumbers(json: string, limit = 20, root = ''): InexactNumber[] {
   if (!MAY_HOLD_INEXACT.test(json)) return [];
   const found: InexactNumber[] = [];
-  new Walker(json, found, limit).value();
+  new Walker(json, found, limit, root).value();
   return found;
 }
 
@@ -68,6 +71,7 @@ class Walker {
     private readonly json: string,
     private readonly found: InexactNumber[],
     private readonly limit: number,
+    private readonly root: string,
   ) {}
 
   value(): void {
@@ -131,7 +135,7 @@ class Walker {
     // Up to 15 significant digits and no exponent: always exactly a double.
     const simple = text.length <= 15 && !/[eE]/.test(text);
     if (!simple && this.found.length < this.limit && !isExactNumber(text)) {
-      const field = this.keys.reduce<string>((path, key) => fieldPath(path, key), '');
+      const field = this.keys.reduce<string>((path, key) => fieldPath(path, key), this.root);
       this.found.push({ field: field || '(value)', text: text.slice(0, 40) });
     }
   }
