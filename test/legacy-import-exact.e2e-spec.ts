@@ -77,9 +77,11 @@ describe('import-sqlite: rows kept exactly, or rejected', () => {
       expect(table.rejects).toEqual([
         {
           id: '2',
-          reason: expect.stringMatching(/grid_data\.big .*123456789012345678901234567890123/),
+          reason: expect.stringMatching(
+            /grid_data\.big .*123456789012345678901234567890123/,
+          ) as string,
         },
-        { id: '3', reason: expect.stringMatching(/grid_data\.huge .*1e400/) },
+        { id: '3', reason: expect.stringMatching(/grid_data\.huge .*1e400/) as string },
       ]);
       expect(table.verification?.ok).toBe(true);
       expect(await storedIds()).toEqual([1, 4]);
@@ -99,9 +101,9 @@ describe('import-sqlite: rows kept exactly, or rejected', () => {
     const [table] = report.tables;
     expect(table).toMatchObject({ read: 5, imported: 2, present: 0, conflicts: 0, rejected: 3 });
     expect(table.rejects).toEqual([
-      { id: '2', reason: expect.stringMatching(/id 2 is in the file 2 times/) },
-      { id: '2', reason: expect.stringMatching(/id 2 is in the file 2 times/) },
-      { id: '2.5', reason: expect.stringMatching(/id 2\.5 is not a whole number/) },
+      { id: '2', reason: expect.stringMatching(/id 2 is in the file 2 times/) as string },
+      { id: '2', reason: expect.stringMatching(/id 2 is in the file 2 times/) as string },
+      { id: '2.5', reason: expect.stringMatching(/id 2\.5 is not a whole number/) as string },
     ]);
     expect(table.verification).toMatchObject({ ok: true, fileRows: 2, databaseRows: 2 });
     expect(await storedIds()).toEqual([1, 3]);
