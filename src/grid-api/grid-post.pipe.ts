@@ -96,7 +96,9 @@ export class GridPostValidationPipe extends ValidationPipe {
       ipbClass: post.ipb_class,
       codeCells: post.code_cells,
       secret: post.secret,
-      gridDataJson: JSON.stringify(post.grid_data),
+      // The body's own object, not the DTO's: every key as posted, `constructor` included
+      // (a DTO leaves that one out, as class-validator looks up its rules through it).
+      gridDataJson: JSON.stringify((body as { grid_data: unknown }).grid_data),
     };
   }
 

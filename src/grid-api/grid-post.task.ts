@@ -25,6 +25,7 @@ export default async function checkGridPostTask(task: GridPostTask): Promise<Che
   try {
     body = parseJsonBody(Buffer.from(task.body.buffer, task.body.byteOffset, task.body.length));
   } catch (err) {
+    if (err instanceof InvalidGridPostException) return { errors: err.errors };
     return { unreadable: (err as Error).message };
   }
   try {

@@ -14,6 +14,7 @@ import type { Observable } from 'rxjs';
 import { AppConfig } from '../config/app-config';
 import { CheckedGridPost, InvalidGridPostException } from './grid-post.pipe';
 import { WorkerPool, workerTaskFile } from '../common/worker-pool';
+import { inexactNumberMessage, inexactNumbers } from '../common/exact-json-numbers';
 import type { CheckedPost, GridPostTask } from './grid-post.task';
 
 const CHECK_POST = workerTaskFile(__dirname, 'grid-post.task');
@@ -92,11 +93,20 @@ export function parseJsonBody(body: unknown): unknown {
       `The request body nests JSON deeper than ${MAX_JSON_DEPTH} levels`,
     );
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     throw new BadRequestException(`The request body is not valid JSON: ${(err as Error).message}`);
   }
+  // JSON.parse would have changed these: refused, by field, rather than stored otherwise.
+  const inexact = inexactNumbers(text);
+  if (inexact.length > 0) {
+    throw new InvalidGridPostException(
+      inexact.map((n) => ({ field: n.field, message: inexactNumberMessage(n) })),
+    );
+  }
+  return value;
 }
 
 /** Deepest array/object nesting in JSON bytes, skipping string contents. */

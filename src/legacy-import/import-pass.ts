@@ -123,7 +123,7 @@ function* takeBatch(
       return;
     }
     tally.read++;
-    const decoded = decodeLegacyRow(visibility, next.value);
+    const decoded = decodeLegacyRow(visibility, next.value, run.reader.repeatedIds(visibility));
     if (!decoded.ok) {
       const row = rawRowForReport(next.value);
       run.rejects.write({ table, id: row.id, reason: decoded.reason, row });

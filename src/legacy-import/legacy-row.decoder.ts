@@ -1,3 +1,4 @@
+import { inexactNumbers } from '../common/exact-json-numbers';
 import { findUnstorableString, mayHoldUnstorable } from '../common/storable-text';
 import type { Visibility } from '../grid-storage/grid-data';
 import { legacyRowHash } from '../grid-storage/legacy-rows';
@@ -31,10 +32,22 @@ const REPLACEMENT = '\ufffd';
 
 /**
  * Reads one legacy row, repairing the known quirks. Anything that cannot become a row the site
- * can serve is rejected with a reason rather than guessed at.
+ * can serve is rejected with a reason rather than guessed at. `repeatedIds`: the ids the file
+ * holds more than once, with how many times (none of their rows can be the grid the id names).
  */
-export function decodeLegacyRow(visibility: Visibility, raw: RawLegacyRow): DecodedRow {
+export function decodeLegacyRow(
+  visibility: Visibility,
+  raw: RawLegacyRow,
+  repeatedIds?: ReadonlyMap<string, number>,
+): DecodedRow {
   try {
+    const times = repeatedIds?.get(String(raw.id));
+    if (times !== undefined) {
+      throw new RowRejected(
+        `id ${String(raw.id)} is in the file ${times} times: none of its rows is imported, ` +
+          'as the file does not say which one its URL showed',
+      );
+    }
     return decode(visibility, raw);
   } catch (err) {
     if (err instanceof RowRejected) return { ok: false, reason: err.message };
@@ -73,6 +86,9 @@ function decode(visibility: Visibility, raw: RawLegacyRow): DecodedRow {
       if (jsonTexts[i]?.includes(REPLACEMENT)) replacedColumns.push(column);
     });
   }
+  rejectInexact(pythonVersionText, 'python_version');
+  rejectInexact(gridDataText, 'grid_data');
+  if (codeCellsText !== null) rejectInexact(codeCellsText, 'code_cells');
   rejectUnstorable(pythonVersionText, pythonVersion, 'python_version');
   rejectUnstorable(gridDataText, gridData, 'grid_data');
   if (codeCellsText !== null) rejectUnstorable(codeCellsText, codeCells, 'code_cells');
@@ -92,6 +108,9 @@ function decode(visibility: Visibility, raw: RawLegacyRow): DecodedRow {
 function decodeId(value: SqliteValue): number {
   if (typeof value === 'bigint' && value >= 1n && value <= BigInt(MAX_GRID_ID))
     return Number(value);
+  if (typeof value === 'number' && !Number.isInteger(value)) {
+    throw new RowRejected(`id ${value} is not a whole number: no URL can name it`);
+  }
   throw new RowRejected(
     `id ${describe(value)} is outside 1..${MAX_GRID_ID}, the ids Postgres can hold`,
   );
@@ -124,6 +143,17 @@ function storableText(text: string, column: string): string {
     throw new RowRejected(`${column} holds a NUL character, which Postgres cannot store`);
   }
   return text;
+}
+
+/** JSON.parse would change these numbers: the row would be stored as another grid. */
+function rejectInexact(text: string, column: string): void {
+  const [first] = inexactNumbers(text, 1, column);
+  if (first !== undefined) {
+    throw new RowRejected(
+      `${first.field} holds the number ${first.text}, which cannot be kept exactly ` +
+        '(more than 15 significant digits, or out of range)',
+    );
+  }
 }
 
 function rejectUnstorable(text: string, value: unknown, column: string): void {

@@ -60,6 +60,35 @@ export class LegacySqliteReader {
     }
   }
 
+  private readonly repeated = new Map<Visibility, Map<string, number>>();
+
+  /**
+   * Ids the table holds more than once, with how many times: none when its id is the rowid (an
+   * INTEGER PRIMARY KEY, as the legacy site made it), possible when a copy of the file was made
+   * with a plain `id` column. Read once per table.
+   */
+  repeatedIds(visibility: Visibility): ReadonlyMap<string, number> {
+    let ids = this.repeated.get(visibility);
+    if (!ids) {
+      const table = LEGACY_TABLES[visibility];
+      ids = this.wrap(() => {
+        const id = this.db
+          .prepare<[], { name: string; type: string; pk: number }>(`PRAGMA table_info(${table})`)
+          .all()
+          .find((c) => c.name === 'id');
+        if (id?.pk === 1 && id.type.toUpperCase() === 'INTEGER') return new Map<string, number>();
+        const sql = `SELECT id, count(*) AS n FROM ${table} GROUP BY id HAVING count(*) > 1`;
+        const rows = this.db
+          .prepare<[], { id: bigint | number | string; n: bigint }>(sql)
+          .safeIntegers(true)
+          .all();
+        return new Map(rows.map((r) => [String(r.id), Number(r.n)]));
+      });
+      this.repeated.set(visibility, ids);
+    }
+    return ids;
+  }
+
   count(visibility: Visibility): number {
     return this.wrap(() => {
       const sql = `SELECT count(*) AS n FROM ${LEGACY_TABLES[visibility]}`;

@@ -90,7 +90,7 @@ async function findDifferences(
   const found: Differences = { differs: [], missing: [], extra: [] };
   const fileRows = (function* () {
     for (const raw of run.reader.rows(visibility)) {
-      const decoded = decodeLegacyRow(visibility, raw);
+      const decoded = decodeLegacyRow(visibility, raw, run.reader.repeatedIds(visibility));
       if (decoded.ok) yield { id: decoded.grid.id, hash: decoded.grid.rowHash };
     }
   })();
