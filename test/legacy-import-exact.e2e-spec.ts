@@ -88,6 +88,40 @@ describe('import-sqlite: rows kept exactly, or rejected', () => {
     }
   });
 
+  it('rejects rows past the size every route can draw (a post’s limits), before parsing them', async () => {
+    const side = 1000;
+    const row = JSON.stringify(Array.from({ length: side }, () => [0, 0, 0, 20]));
+    const huge = `{"width": ${side}, "height": ${side}, "lines_on": true, "blocks": [${Array(side).fill(row).join(',')}]}`;
+    expect(huge.length).toBeGreaterThan(8 * 1024 * 1024);
+    const tall = `{"width": 1, "height": 300000, "lines_on": false, "blocks": [${Array(300000).fill('[[1, 2, 3, 4]]').join(',')}]}`;
+    expect(tall.length).toBeLessThan(8 * 1024 * 1024);
+    const file = legacyFile([
+      { id: 1, grid: gridText() },
+      { id: 2, grid: huge },
+      { id: 3, grid: tall },
+    ]);
+    const report = await run(file);
+    expect(report.error).toBeUndefined();
+    const [table] = report.tables;
+    expect(table).toMatchObject({ read: 3, imported: 1, rejected: 2 });
+    expect(table.rejects).toEqual([
+      {
+        id: '2',
+        reason: expect.stringMatching(
+          /grid_data is 1[0-9.]+ MB, past the 8 MB .*MAX_BODY_BYTES/,
+        ) as string,
+      },
+      {
+        id: '3',
+        reason: expect.stringMatching(
+          /1 x 300000 = 300000 blocks, past MAX_BLOCKS \(250000\)/,
+        ) as string,
+      },
+    ]);
+    expect(table.verification?.ok).toBe(true);
+    expect(await storedIds()).toEqual([1]);
+  });
+
   it('rejects every row of a repeated id and a fractional id, with the counts right', async () => {
     const file = legacyFile([
       { id: 1, grid: gridText() },

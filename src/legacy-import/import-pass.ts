@@ -3,10 +3,9 @@ import type { Visibility } from '../grid-storage/grid-data';
 import type { LegacyImportSession } from '../grid-storage/legacy-grid.writer';
 import { ContentChecksum } from './content-checksum';
 import { listUpTo, type RejectedRow, type TableReport } from './import-report';
-import { eachRange, ImportInterrupted, type ImportRun } from './import-run';
+import { decodeRow, eachRange, ImportInterrupted, type ImportRun, readRows } from './import-run';
 import { LEGACY_TABLES, type LegacyGrid, type RawLegacyRow } from './legacy-grid';
 import type { Quirk } from './legacy-quirks';
-import { decodeLegacyRow } from './legacy-row.decoder';
 import type { IdRange } from './legacy-sqlite.reader';
 import { rawRowForReport } from './rejects-file';
 
@@ -79,7 +78,7 @@ export class ImportPass {
     report: TableReport,
     checksum: ContentChecksum,
   ): Promise<void> {
-    const source = run.reader.rows(visibility, range);
+    const source = readRows(run, visibility, range);
     const cursor = { exhausted: false };
     try {
       while (!cursor.exhausted && !run.stopped) {
@@ -123,7 +122,7 @@ function* takeBatch(
       return;
     }
     tally.read++;
-    const decoded = decodeLegacyRow(visibility, next.value, run.reader.repeatedIds(visibility));
+    const decoded = decodeRow(run, visibility, next.value);
     if (!decoded.ok) {
       const row = rawRowForReport(next.value);
       run.rejects.write({ table, id: row.id, reason: decoded.reason, row });

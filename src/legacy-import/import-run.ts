@@ -1,6 +1,9 @@
 import type { Visibility } from '../grid-storage/grid-data';
 import type { BatchMode, LegacyImportSession } from '../grid-storage/legacy-grid.writer';
 import type { ImportProgress } from './import-progress';
+import type { GridLimits } from '../config/app-config';
+import type { RawLegacyRow } from './legacy-grid';
+import { decodeLegacyRow, type DecodedRow } from './legacy-row.decoder';
 import type { IdRange, LegacySqliteReader } from './legacy-sqlite.reader';
 import type { RejectsFile } from './rejects-file';
 
@@ -24,6 +27,25 @@ export interface ImportRun {
   done: number;
   /** Set when a job fails or the run is aborted, so the jobs stop after their current batch. */
   stopped: boolean;
+  /** A post's size limits, which imported rows keep too. */
+  limits: Pick<GridLimits, 'maxBodyBytes' | 'maxBlocks'>;
+}
+
+/** The file's rows of a range, with oversized grid_data left in the file (see decodeRow). */
+export function readRows(
+  run: ImportRun,
+  visibility: Visibility,
+  range: IdRange = {},
+): Generator<RawLegacyRow> {
+  return run.reader.rows(visibility, range, run.limits.maxBodyBytes);
+}
+
+/** One row decoded as both passes decode it: repeated ids and the size limits included. */
+export function decodeRow(run: ImportRun, visibility: Visibility, raw: RawLegacyRow): DecodedRow {
+  return decodeLegacyRow(visibility, raw, {
+    repeatedIds: run.reader.repeatedIds(visibility),
+    limits: run.limits,
+  });
 }
 
 /**

@@ -24,7 +24,10 @@ export type LegacyColumn = (typeof LEGACY_COLUMNS)[number];
 /** A value as better-sqlite3 hands it over with safe integers on. */
 export type SqliteValue = string | number | bigint | Buffer | null;
 
-export type RawLegacyRow = Record<LegacyColumn, SqliteValue>;
+export type RawLegacyRow = Record<LegacyColumn, SqliteValue> & {
+  /** Set, with grid_data NULL, when grid_data is past the size asked for (it stays in the file). */
+  grid_data_bytes?: bigint;
+};
 
 /** A legacy row ready to be written (see LegacyGridRow). */
 export type LegacyGrid = LegacyGridRow;

@@ -72,6 +72,7 @@ export class LegacyImportService {
           progress,
           done: 0,
           stopped: false,
+          limits: this.config.limits,
         };
         const checksums = await this.importPass.run(run, visibilities, tables, options.signal);
         importSeconds = (performance.now() - started) / 1000;

@@ -1,5 +1,6 @@
 import { inexactNumbers } from '../common/exact-json-numbers';
 import { findUnstorableString, mayHoldUnstorable } from '../common/storable-text';
+import type { GridLimits } from '../config/app-config';
 import type { Visibility } from '../grid-storage/grid-data';
 import { legacyRowHash } from '../grid-storage/legacy-rows';
 import { toJsonbText } from './jsonb-text';
@@ -30,34 +31,54 @@ export type DecodedRow =
 const NON_ASCII = /[\u0080-\uffff]/;
 const REPLACEMENT = '\ufffd';
 
+/** What the file says about a row beyond the row itself, and the sizes the site can serve. */
+export interface DecodeContext {
+  /** Ids the file holds more than once, with how many times. */
+  repeatedIds?: ReadonlyMap<string, number>;
+  /** A post's size limits: every route can draw a grid within them. */
+  limits?: Pick<GridLimits, 'maxBodyBytes' | 'maxBlocks'>;
+}
+
 /**
  * Reads one legacy row, repairing the known quirks. Anything that cannot become a row the site
- * can serve is rejected with a reason rather than guessed at. `repeatedIds`: the ids the file
- * holds more than once, with how many times (none of their rows can be the grid the id names).
+ * can serve is rejected with a reason rather than guessed at: none of the rows of a repeated id
+ * can be the grid the id names, and a grid past a post's limits is one no page, picture or embed
+ * could draw within the memory of a dyno.
  */
 export function decodeLegacyRow(
   visibility: Visibility,
   raw: RawLegacyRow,
-  repeatedIds?: ReadonlyMap<string, number>,
+  context: DecodeContext = {},
 ): DecodedRow {
   try {
-    const times = repeatedIds?.get(String(raw.id));
+    const times = context.repeatedIds?.get(String(raw.id));
     if (times !== undefined) {
       throw new RowRejected(
         `id ${String(raw.id)} is in the file ${times} times: none of its rows is imported, ` +
           'as the file does not say which one its URL showed',
       );
     }
-    return decode(visibility, raw);
+    return decode(visibility, raw, context.limits);
   } catch (err) {
     if (err instanceof RowRejected) return { ok: false, reason: err.message };
     throw err;
   }
 }
 
-function decode(visibility: Visibility, raw: RawLegacyRow): DecodedRow {
+function decode(
+  visibility: Visibility,
+  raw: RawLegacyRow,
+  limits: DecodeContext['limits'],
+): DecodedRow {
   const quirks: Quirk[] = [];
   const id = decodeId(raw.id);
+  if (raw.grid_data_bytes !== undefined && limits) {
+    const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+    throw new RowRejected(
+      `grid_data is ${mb(Number(raw.grid_data_bytes))}, past the ${mb(limits.maxBodyBytes)} a post ` +
+        'may be (MAX_BODY_BYTES): no route could draw it within a dyno’s memory',
+    );
+  }
   const ipbVersion = storableText(requireText(raw, 'ipb_version'), 'ipb_version');
   const ipbClass = storableText(requireText(raw, 'ipb_class'), 'ipb_class');
 
@@ -67,6 +88,22 @@ function decode(visibility: Visibility, raw: RawLegacyRow): DecodedRow {
 
   const gridDataText = requireText(raw, 'grid_data');
   const gridData = decodeGridData(parseJson(gridDataText, 'grid_data'), quirks);
+  // The rows as drawn, whatever width and height claim (old rows do not always agree).
+  const drawn = (gridData.blocks as unknown[]).reduce<number>(
+    (n, row) => n + (Array.isArray(row) ? row.length : 1),
+    0,
+  );
+  const claimed = (gridData.width as number) * (gridData.height as number);
+  const blocks = Math.max(claimed, drawn);
+  if (limits && blocks > limits.maxBlocks) {
+    const size = `${String(gridData.width)} x ${String(gridData.height)}`;
+    const what =
+      drawn > claimed ? `holds ${drawn} blocks (${size} claimed)` : `is ${size} = ${blocks} blocks`;
+    throw new RowRejected(
+      `grid_data ${what}, past MAX_BLOCKS (${limits.maxBlocks}), the most a post may hold: ` +
+        'no route could draw it',
+    );
+  }
 
   const codeCellsText = optionalText(raw, 'code_cells');
   const codeCells = decodeCodeCells(codeCellsText, quirks);

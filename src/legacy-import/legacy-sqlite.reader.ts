@@ -128,15 +128,30 @@ export class LegacySqliteReader {
    * Each cursor has a connection of its own: SQLite runs one statement per connection at a time,
    * and ranges are read side by side.
    */
-  *rows(visibility: Visibility, range: IdRange = {}): Generator<RawLegacyRow> {
+  *rows(
+    visibility: Visibility,
+    range: IdRange = {},
+    maxGridDataBytes?: number,
+  ): Generator<RawLegacyRow> {
     const where = [
       range.after !== undefined && 'id > @after',
       range.upTo !== undefined && 'id <= @upTo',
     ]
       .filter(Boolean)
       .join(' AND ');
+    // A grid_data past the size is read as its size only: a 50 MB row would cost the import
+    // several times that in JavaScript strings and objects, only to be rejected.
+    const columns =
+      maxGridDataBytes === undefined
+        ? LEGACY_COLUMNS.join(', ')
+        : LEGACY_COLUMNS.map((c) =>
+            c === 'grid_data'
+              ? `CASE WHEN octet_length(grid_data) > ${maxGridDataBytes} THEN NULL ELSE grid_data END AS grid_data, ` +
+                `CASE WHEN octet_length(grid_data) > ${maxGridDataBytes} THEN octet_length(grid_data) END AS grid_data_bytes`
+              : c,
+          ).join(', ');
     const sql =
-      `SELECT ${LEGACY_COLUMNS.join(', ')} FROM ${LEGACY_TABLES[visibility]}` +
+      `SELECT ${columns} FROM ${LEGACY_TABLES[visibility]}` +
       `${where ? ` WHERE ${where}` : ''} ORDER BY id`;
     const db = this.wrap(() => new Database(this.path, { readonly: true, fileMustExist: true }));
     try {
@@ -149,6 +164,8 @@ export class LegacySqliteReader {
         for (;;) {
           const next = this.wrap(() => cursor.next());
           if (next.done) return;
+          // Only a row whose grid_data was left in the file says how big it is.
+          if (next.value.grid_data_bytes === null) delete next.value.grid_data_bytes;
           yield next.value;
         }
       } finally {

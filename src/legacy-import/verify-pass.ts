@@ -3,8 +3,7 @@ import type { Visibility } from '../grid-storage/grid-data';
 import type { LegacyImportSession } from '../grid-storage/legacy-grid.writer';
 import { ContentChecksum } from './content-checksum';
 import type { Differences, TableReport, Verification } from './import-report';
-import { eachRange, type ImportRun } from './import-run';
-import { decodeLegacyRow } from './legacy-row.decoder';
+import { decodeRow, eachRange, type ImportRun, readRows } from './import-run';
 import type { IdRange } from './legacy-sqlite.reader';
 
 const VERIFY_PAGE_ROWS = 2000;
@@ -89,8 +88,8 @@ async function findDifferences(
 ): Promise<Differences> {
   const found: Differences = { differs: [], missing: [], extra: [] };
   const fileRows = (function* () {
-    for (const raw of run.reader.rows(visibility)) {
-      const decoded = decodeLegacyRow(visibility, raw, run.reader.repeatedIds(visibility));
+    for (const raw of readRows(run, visibility)) {
+      const decoded = decodeRow(run, visibility, raw);
       if (decoded.ok) yield { id: decoded.grid.id, hash: decoded.grid.rowHash };
     }
   })();
