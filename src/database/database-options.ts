@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ClientConfig } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { PublicGrid, SecretGrid } from '../grid-storage/grid.entity';
@@ -54,5 +55,19 @@ export function buildDataSourceOptions(
       query_timeout: 30_000,
       keepAlive: true,
     },
+  };
+}
+
+/**
+ * A connection of its own, outside the pool, to the direct DATABASE_URL: for LISTEN, which needs
+ * a session that a transaction pooler would not keep. Same TLS and timeouts as the pool's.
+ */
+export function sessionClientConfig(config: AppConfig): ClientConfig | undefined {
+  if (config.database.kind !== 'server') return undefined;
+  return {
+    connectionString: config.database.url,
+    ssl: config.database.ssl,
+    connectionTimeoutMillis: config.databaseConnectTimeoutMs,
+    keepAlive: true,
   };
 }
