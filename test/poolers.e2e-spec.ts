@@ -38,7 +38,9 @@ async function allAnswer(
     const answers = await statuses(server, routes);
     if (answers.every((s) => s === status)) return Date.now() - since;
     if (Date.now() - since > giveUpMs) {
-      throw new Error(`after ${giveUpMs} ms: ${routes.map((r, i) => `${r} ${answers[i]}`)}`);
+      throw new Error(
+        `after ${giveUpMs} ms: ${routes.map((r, i) => `${r} ${answers[i]}`).join(', ')}`,
+      );
     }
     await sleep(20);
   }
