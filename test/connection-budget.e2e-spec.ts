@@ -2,7 +2,11 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { rawRequest } from './support/http';
+import { randomUUID } from 'node:crypto';
+import { runCli } from './support/cli-process';
+import { clientBody } from './support/grid-factory';
+import { clientPost, rawRequest } from './support/http';
+import { ServerProcess } from './support/server-process';
 import { PrivatePostgres } from './support/private-postgres';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testConfig, usingServer } from './support/test-config';
@@ -58,4 +62,76 @@ import { testConfig, usingServer } from './support/test-config';
     expect(again.status).toBe(200);
     expect(again.json()).toMatchObject({ details: { schema: { status: 'up' } } });
   }, 60_000);
+});
+
+/**
+ * The defaults fit Heroku's smallest plan (20 connections) with two web dynos, the release and a
+ * one-off command: each web process holds at most DATABASE_POOL_MAX + 1 (its pool and the
+ * listener), a command at most what it uses at once. Counted in pg_stat_activity, under load.
+ */
+(usingServer ? describe : describe.skip)('the connection budget at the defaults', () => {
+  const name = `ipb-budget-${randomUUID().slice(0, 8)}`;
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  url.searchParams.set('application_name', name);
+  let servers: ServerProcess[] = [];
+  let db: Client;
+
+  beforeAll(async () => {
+    const env = { DATABASE_URL: url.toString() };
+    servers = await Promise.all([ServerProcess.start(env), ServerProcess.start(env)]);
+    db = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await db.connect();
+  }, 120_000);
+  afterAll(async () => {
+    await db?.end();
+    await Promise.all(servers.map((s) => s.kill()));
+  });
+
+  it('two loaded web processes and a one-off command hold at most 2 x (4 + 1) + 2 connections', async () => {
+    const held = async () =>
+      Number(
+        (
+          await db.query<{ n: string }>(
+            'SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1',
+            [name],
+          )
+        ).rows[0].n,
+      );
+    let most = 0;
+    let load = true;
+    const sampling = (async () => {
+      while (load) {
+        most = Math.max(most, await held());
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const body = JSON.stringify(clientBody());
+    let requests = 0;
+    const client = async (server: ServerProcess, i: number) => {
+      for (let n = 0; n < 25; n++, requests++) {
+        const res =
+          (i + n) % 3 === 0
+            ? await rawRequest(`${server.baseUrl}/recent`)
+            : await clientPost(server.baseUrl, body);
+        expect(res.status).toBeLessThan(400);
+      }
+    };
+    const oneOff = runCli(['grid', 'hidden'], {
+      DATABASE_URL: url.toString(),
+      HASHIDS_PUBLIC_SALT: 'public',
+      HASHIDS_SECRET_SALT: 'secret',
+    });
+    await Promise.all(
+      servers.flatMap((server) => Array.from({ length: 24 }, (_, i) => client(server, i))),
+    );
+    expect((await oneOff).code).toBe(0);
+    load = false;
+    await sampling;
+    console.log(
+      `connection budget: at most ${most} connections held by 2 web processes (${requests} ` +
+        'requests, 24 at a time on each) and a one-off `grid hidden`',
+    );
+    expect(most).toBeGreaterThanOrEqual(2);
+    expect(most).toBeLessThanOrEqual(2 * (4 + 1) + 2);
+  }, 180_000);
 });

@@ -84,7 +84,11 @@ export class AppConfig {
         url: env.DATABASE_URL,
         poolUrl: env.DATABASE_CONNECTION_POOL_URL,
         ssl: resolveSsl(env, this.production),
-        poolMax: env.DATABASE_POOL_MAX ?? 10,
+        // Heroku's smallest plan allows 20 connections: 2 web dynos x (4 + 1 listening) + the
+        // release (1) + a one-off command (2) = 13, room for a `heroku pg:psql` or two and a
+        // dyno restarting beside its successor. Four are plenty for one Node process: a query
+        // is a few ms, and answers are mostly served from memory.
+        poolMax: env.DATABASE_POOL_MAX ?? 4,
       };
     } else if (this.production) {
       // Heroku wipes a dyno's disk on every restart: an embedded database would lose grids.

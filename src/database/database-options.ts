@@ -49,7 +49,7 @@ export function buildDataSourceOptions(
     maxQueryExecutionTime: 1000,
     extra: {
       // PGlite serves one connection at a time; more would interleave transactions.
-      max: endpoint.embedded ? 1 : (server?.poolMax ?? 10),
+      max: endpoint.embedded ? 1 : (server?.poolMax ?? 4),
       connectionTimeoutMillis: config.databaseConnectTimeoutMs,
       // A dead server must not hang requests: fail them so the API can answer 503.
       query_timeout: 30_000,
