@@ -2,6 +2,7 @@ import {
   CommitUnconfirmedError,
   DatabaseTimeoutError,
   isDatabaseUnavailable,
+  isTooManyConnections,
 } from './database-errors';
 
 describe('isDatabaseUnavailable', () => {
@@ -24,5 +25,17 @@ describe('isDatabaseUnavailable', () => {
 
   it('leaves other errors to be 500s', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('bad'), { code: '22P02' }))).toBe(false);
+  });
+});
+
+describe('isTooManyConnections', () => {
+  it.each([
+    [{ code: '53300', message: 'sorry, too many clients already' }, true],
+    [{ code: '08P01', message: 'no more connections allowed (max_client_conn)' }, true],
+    [{ driverError: { code: '53300' } }, true],
+    [{ code: '53100', message: 'could not extend file: No space left on device' }, false],
+    [{ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }, false],
+  ])('%j: %p', (err, expected) => {
+    expect(isTooManyConnections(err)).toBe(expected);
   });
 });

@@ -65,6 +65,20 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 }
 
 /**
+ * True when the database (SQLSTATE 53300, "sorry, too many clients already") or a PgBouncer in
+ * front of it (max_client_conn) refuses a connection because all of its slots are taken.
+ */
+export function isTooManyConnections(err: unknown): boolean {
+  for (const e of causes(err)) {
+    if (e.code === '53300') return true;
+    if (typeof e.message === 'string' && /no more connections allowed/i.test(e.message)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
  * True when the database's disk is full (SQLSTATE 53100 disk_full, ENOSPC, PGlite's errno 51):
  * nothing can be written until someone frees space, so retrying soon does not help.
  */

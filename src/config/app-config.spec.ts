@@ -65,3 +65,29 @@ describe('REPORT_URL', () => {
     );
   });
 });
+
+describe('DATABASE_CONNECTION_POOL_URL', () => {
+  it('sends the queries through the pooler and keeps the direct URL for sessions', () => {
+    const pool = 'postgres://u@pooler.example:5432/ipb';
+    const { database } = AppConfig.fromEnv({ ...production, DATABASE_CONNECTION_POOL_URL: pool });
+    expect(database).toMatchObject({ kind: 'server', url: production.DATABASE_URL, poolUrl: pool });
+  });
+
+  it('refuses to boot without DATABASE_URL beside it, saying why', () => {
+    const boot = () =>
+      AppConfig.fromEnv({
+        ...production,
+        DATABASE_URL: undefined,
+        DATABASE_CONNECTION_POOL_URL: 'postgres://u@pooler.example/ipb',
+      });
+    expect(boot).toThrow(InvalidEnvironmentError);
+    expect(boot).toThrow(/DATABASE_CONNECTION_POOL_URL is set without DATABASE_URL/);
+  });
+
+  it('refuses one that is not a postgres:// URL, naming it but not showing it', () => {
+    const boot = () =>
+      AppConfig.fromEnv({ ...production, DATABASE_CONNECTION_POOL_URL: 'mysql://u:pw@x/y' });
+    expect(boot).toThrow(/DATABASE_CONNECTION_POOL_URL must be a postgres:\/\/ URL/);
+    expect(boot).not.toThrow(/pw/);
+  });
+});

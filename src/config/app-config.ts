@@ -23,7 +23,13 @@ export class AppConfig {
   readonly database:
     | {
         kind: 'server';
+        /** The direct URL: for what needs a session of its own (LISTEN, migrations). */
         url: string;
+        /**
+         * A transaction-mode pooler (Heroku's server-side pooling), which the queries go through
+         * when set.
+         */
+        poolUrl: string | undefined;
         ssl: DatabaseSsl | undefined;
         poolMax: number;
       }
@@ -65,12 +71,24 @@ export class AppConfig {
     // nothing of what happened.
     this.databaseStatementTimeoutMs = env.DATABASE_STATEMENT_TIMEOUT_MS ?? 8000;
 
+    if (env.DATABASE_CONNECTION_POOL_URL && !env.DATABASE_URL) {
+      // The pooler alone cannot LISTEN: hides would never reach the other processes.
+      throw new InvalidEnvironmentError(
+        'DATABASE_CONNECTION_POOL_URL is set without DATABASE_URL: the direct URL is needed too, ' +
+          'for what a transaction pooler cannot do (LISTEN for hides, migrations).',
+      );
+    }
     if (env.DATABASE_URL) {
       this.database = {
         kind: 'server',
         url: env.DATABASE_URL,
+        poolUrl: env.DATABASE_CONNECTION_POOL_URL,
         ssl: resolveSsl(env, this.production),
-        poolMax: env.DATABASE_POOL_MAX ?? 10,
+        // Heroku's smallest plan allows 20 connections: 2 web dynos x (4 + 1 listening) + the
+        // release (1) + a one-off command (2) = 13, room for a `heroku pg:psql` or two and a
+        // dyno restarting beside its successor. Four are plenty for one Node process: a query
+        // is a few ms, and answers are mostly served from memory.
+        poolMax: env.DATABASE_POOL_MAX ?? 4,
       };
     } else if (this.production) {
       // Heroku wipes a dyno's disk on every restart: an embedded database would lose grids.

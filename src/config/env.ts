@@ -53,6 +53,12 @@ export class EnvVars {
   DATABASE_URL?: string;
 
   @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, {
+    message: 'DATABASE_CONNECTION_POOL_URL must be a postgres:// URL',
+  })
+  DATABASE_CONNECTION_POOL_URL?: string;
+
+  @IsOptional()
   @IsIn(['true', 'false', 'no-verify'])
   DATABASE_SSL?: string;
 

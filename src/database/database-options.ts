@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ClientConfig } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { PublicGrid, SecretGrid } from '../grid-storage/grid.entity';
@@ -48,11 +49,25 @@ export function buildDataSourceOptions(
     maxQueryExecutionTime: 1000,
     extra: {
       // PGlite serves one connection at a time; more would interleave transactions.
-      max: endpoint.embedded ? 1 : (server?.poolMax ?? 10),
+      max: endpoint.embedded ? 1 : (server?.poolMax ?? 4),
       connectionTimeoutMillis: config.databaseConnectTimeoutMs,
       // A dead server must not hang requests: fail them so the API can answer 503.
       query_timeout: 30_000,
       keepAlive: true,
     },
+  };
+}
+
+/**
+ * A connection of its own, outside the pool, to the direct DATABASE_URL: for LISTEN, which needs
+ * a session that a transaction pooler would not keep. Same TLS and timeouts as the pool's.
+ */
+export function sessionClientConfig(config: AppConfig): ClientConfig | undefined {
+  if (config.database.kind !== 'server') return undefined;
+  return {
+    connectionString: config.database.url,
+    ssl: config.database.ssl,
+    connectionTimeoutMillis: config.databaseConnectTimeoutMs,
+    keepAlive: true,
   };
 }

@@ -63,7 +63,9 @@ class DatabaseEndpointModule {
           inject: [AppConfig, AppLifecycle],
           useFactory: async (config: AppConfig, lifecycle: AppLifecycle) => {
             if (config.database.kind === 'server') {
-              return { url: config.database.url, embedded: false };
+              // Queries go through Heroku's pooler when there is one; LISTEN does not (sessionClientConfig).
+              const { url, poolUrl } = config.database;
+              return { url: poolUrl ?? url, embedded: false };
             }
             // The process cannot go on without its database: main.ts exits on a failure.
             const owner = new EmbeddedPostgres(config.database.dataDir, (reason) =>

@@ -4,10 +4,10 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { Notification, PoolClient } from 'pg';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { Client, type ClientConfig, type Notification } from 'pg';
 import { AppConfig } from '../config/app-config';
+import { sessionClientConfig } from '../database/database-options';
 import type { Visibility } from './grid-data';
 import {
   HiddenGridsRepository,
@@ -18,19 +18,31 @@ import {
 /** Reconnecting starts this soon after a loss, and backs off to the maximum. */
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5000;
-/** A listening connection that is silently dead (a stalled network) is found within these. */
+/**
+ * A listening connection that is silently dead (a stalled network), or that hears nothing (a
+ * transaction pooler in front of it), is found within these.
+ */
 const HEARTBEAT_EVERY_MS = 10_000;
 const HEARTBEAT_TIMEOUT_MS = 5000;
+/** A probe sent through the pool is heard within this, or notifications do not arrive. */
+const PROBE_TIMEOUT_MS = 2000;
+/** While notifications do not arrive, the hidden list is read this often. */
+export const POLL_EVERY_MS = 2000;
 
 const keyOf = (visibility: Visibility, id: number) => `${visibility}:${id}`;
 
-/** The one connection that listens: TypeORM's query runner, its pg client for notifications. */
+/** The one connection that listens, outside the pool. */
 interface Listening {
-  runner: QueryRunner;
-  client: PoolClient;
+  client: Client;
   heartbeat?: NodeJS.Timeout;
   /** Events heard while the hidden list is being read, applied after it. */
   buffered?: ModerationEvent[];
+}
+
+/** A probe on MODERATION_CHANNEL: what this process sent itself, and what hears it. */
+interface Probe {
+  nonce: string;
+  heard: () => void;
 }
 
 /**
@@ -40,34 +52,44 @@ interface Listening {
  * had cached for that grid (`onHidden`). A process whose listening connection was lost reads
  * the whole list again when it has a new one, so what it missed meanwhile is caught up.
  *
- * It listens on a server database with a pool of 2 or more (it takes one of the pool's
- * connections for good). The embedded database is one process and one connection, and nothing
- * else can write to it while the app runs: the list is read at start. A server with a pool of
- * 1 (only test setups) gets the same: with nothing left for requests, it could not listen.
+ * It listens on a server database, on a connection of its own to the direct DATABASE_URL (not
+ * the pool: DATABASE_CONNECTION_POOL_URL may be a transaction pooler). A DATABASE_URL that is
+ * itself a transaction pooler (Heroku's PgBouncer buildpack) takes LISTEN and answers every query
+ * but delivers no notification: the heartbeat probes for that, a NOTIFY sent through the pool
+ * that the listener must hear, and while it is not heard the list is read every POLL_EVERY_MS.
+ * The embedded database is one process, and nothing else can write to it while the app runs: the
+ * list is read at start.
  */
 @Injectable()
 export class HiddenGridSet implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(HiddenGridSet.name);
   private hidden = new Set<string>();
   private readonly hiddenListeners: ((visibility: Visibility, id: number) => void)[] = [];
-  private readonly listens: boolean;
+  private readonly session: ClientConfig | undefined;
   private listening?: Listening;
+  private probe?: Probe;
+  private poll?: NodeJS.Timeout;
+  private warnedNotHearing = false;
   private synced = false;
   private retryMs = RETRY_MIN_MS;
   private retry?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: HiddenGridsRepository,
     config: AppConfig,
   ) {
-    this.listens = config.database.kind === 'server' && config.database.poolMax >= 2;
+    this.session = sessionClientConfig(config);
   }
 
   /** Whether the grid is hidden, as far as this process has heard: no database involved. */
   isHidden(visibility: Visibility, id: number): boolean {
     return this.hidden.has(keyOf(visibility, id));
+  }
+
+  /** Whether notifications are missed and the list is read on an interval instead. */
+  get polling(): boolean {
+    return this.poll !== undefined;
   }
 
   /**
@@ -93,6 +115,8 @@ export class HiddenGridSet implements OnApplicationBootstrap, BeforeApplicationS
   beforeApplicationShutdown(): void {
     this.stopped = true;
     clearTimeout(this.retry);
+    clearInterval(this.poll);
+    this.poll = undefined;
     this.drop(this.listening);
   }
 
@@ -100,11 +124,12 @@ export class HiddenGridSet implements OnApplicationBootstrap, BeforeApplicationS
     if (this.stopped) return;
     let listening: Listening | undefined;
     try {
-      if (this.listens) {
-        listening = await this.listen();
+      if (this.session) {
+        listening = await this.listen(this.session);
         listening.buffered = [];
       }
-      const ids = await this.repository.listIds(listening?.runner.manager);
+      // Read after LISTEN took effect, on any connection: what commits later is heard.
+      const ids = await this.repository.listIds();
       if (this.stopped) return this.drop(listening);
       this.replace(ids);
       if (listening) {
@@ -112,6 +137,8 @@ export class HiddenGridSet implements OnApplicationBootstrap, BeforeApplicationS
         listening.buffered = undefined;
         listening.heartbeat = setInterval(() => void this.beat(listening!), HEARTBEAT_EVERY_MS);
         listening.heartbeat.unref();
+        // Not awaited: a pooler that swallows notifications costs the boot nothing.
+        void this.checkHearing(listening);
       }
       if (this.synced) {
         this.logger.log(`Hidden grids read again: ${this.hidden.size} hidden`);
@@ -127,31 +154,32 @@ export class HiddenGridSet implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  /**
-   * The listening connection, taken through TypeORM's query runner (the one place this
-   * happens): LISTEN needs a session of its own, and the pg client under it to hear notifications.
-   */
-  private async listen(): Promise<Listening> {
-    const runner = this.dataSource.createQueryRunner();
-    const client = (await runner.connect()) as PoolClient;
-    const listening: Listening = { runner, client };
+  private async listen(session: ClientConfig): Promise<Listening> {
+    const client = new Client(session);
+    const listening: Listening = { client };
     this.listening = listening;
     client.on('notification', (message: Notification) => this.heard(listening, message));
-    // Kept for the client's life: a checked-out pg client with no 'error' listener would take
-    // the process down with it.
+    // Kept for the client's life: a pg client with no 'error' listener would take the process
+    // down with it.
     client.on('error', (err) => this.lost(listening, err));
     client.on('end', () => this.lost(listening, new Error('connection ended')));
-    await runner.query(`LISTEN ${MODERATION_CHANNEL}`);
+    await client.connect();
+    await client.query(`LISTEN ${MODERATION_CHANNEL}`);
     return listening;
   }
 
   private heard(listening: Listening, message: Notification): void {
     if (message.channel !== MODERATION_CHANNEL || listening !== this.listening) return;
-    let event: ModerationEvent;
+    let event: ModerationEvent & { probe?: string };
     try {
-      event = JSON.parse(message.payload ?? '') as ModerationEvent;
+      event = JSON.parse(message.payload ?? '') as ModerationEvent & { probe?: string };
     } catch {
       this.logger.warn(`Ignored a ${MODERATION_CHANNEL} notification that is not JSON`);
+      return;
+    }
+    if (event.probe !== undefined) {
+      // Probes of other processes are theirs to hear.
+      if (event.probe === this.probe?.nonce) this.probe.heard();
       return;
     }
     if (listening.buffered) listening.buffered.push(event);
@@ -159,19 +187,76 @@ export class HiddenGridSet implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async beat(listening: Listening): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer to a heartbeat within ${HEARTBEAT_TIMEOUT_MS} ms`)),
-        HEARTBEAT_TIMEOUT_MS,
-      );
-    });
     try {
-      await Promise.race([listening.runner.query('SELECT 1'), timeout]);
+      await withTimeout(listening.client.query('SELECT 1'), HEARTBEAT_TIMEOUT_MS, 'a heartbeat');
     } catch (err) {
       this.lost(listening, err as Error);
-    } finally {
-      clearTimeout(timer);
+      return;
+    }
+    await this.checkHearing(listening);
+  }
+
+  /**
+   * Sends a probe through the pool (another session, as a hide's NOTIFY comes from) and waits for
+   * the listener to hear it. Not heard: poll until a later probe is. A probe that cannot be sent
+   * (the database is unreachable) says nothing about hearing: the state is kept.
+   */
+  private async checkHearing(listening: Listening): Promise<void> {
+    if (this.probe) return;
+    const nonce = randomUUID();
+    let heard!: () => void;
+    const arrived = new Promise<void>((resolve) => (heard = resolve));
+    this.probe = { nonce, heard };
+    try {
+      await withTimeout(
+        this.repository.announceProbe(nonce),
+        HEARTBEAT_TIMEOUT_MS,
+        'the probe NOTIFY',
+      );
+    } catch {
+      this.probe = undefined;
+      return;
+    }
+    const arrives = await withTimeout(arrived, PROBE_TIMEOUT_MS, 'the probe').then(
+      () => true,
+      () => false,
+    );
+    this.probe = undefined;
+    if (this.stopped || listening !== this.listening) return;
+    if (arrives) this.stopPolling();
+    else this.startPolling();
+  }
+
+  private startPolling(): void {
+    if (this.poll) return;
+    if (!this.warnedNotHearing) {
+      this.warnedNotHearing = true;
+      this.logger.warn(
+        `Notifications of hides do not arrive: a NOTIFY this process sent was not heard on its ` +
+          `LISTEN connection within ${PROBE_TIMEOUT_MS} ms. DATABASE_URL is likely a ` +
+          'transaction-mode pooler (PgBouncer), which keeps no session to listen on. Reading ' +
+          `the hidden grids every ${POLL_EVERY_MS} ms instead; point DATABASE_URL at the ` +
+          'database itself (and the pooler at DATABASE_CONNECTION_POOL_URL) to hear hides at once.',
+      );
+    }
+    this.poll = setInterval(() => void this.readAgain(), POLL_EVERY_MS);
+    this.poll.unref();
+    void this.readAgain();
+  }
+
+  private stopPolling(): void {
+    if (!this.poll) return;
+    clearInterval(this.poll);
+    this.poll = undefined;
+    this.logger.log('Notifications of hides arrive again: no longer reading the list on a timer');
+  }
+
+  private async readAgain(): Promise<void> {
+    try {
+      const ids = await this.repository.listIds();
+      if (this.poll && !this.stopped) this.replace(ids);
+    } catch {
+      // The database is away: /health and the requests say so; the next read catches up.
     }
   }
 
@@ -185,16 +270,12 @@ export class HiddenGridSet implements OnApplicationBootstrap, BeforeApplicationS
     this.scheduleReconnect();
   }
 
-  /**
-   * Closes the connection and gives it back to TypeORM's pool, which drops a closed client: a
-   * session that listens (or may be broken) is never handed to a request.
-   */
+  /** Closes the listening connection: it is its own, no pool takes it back. */
   private drop(listening: Listening | undefined): void {
     if (!listening) return;
     clearInterval(listening.heartbeat);
     if (this.listening === listening) this.listening = undefined;
     listening.client.end().catch(() => undefined);
-    void listening.runner.release();
   }
 
   private scheduleReconnect(): void {
@@ -229,5 +310,18 @@ export class HiddenGridSet implements OnApplicationBootstrap, BeforeApplicationS
 
   private announceHidden(visibility: Visibility, id: number): void {
     for (const listener of this.hiddenListeners) listener(visibility, id);
+  }
+}
+
+/** `work`, or a rejection naming `what` when it has not settled within `ms`. */
+async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer to ${what} within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -133,6 +133,17 @@ export class HiddenGridsRepository {
     return rows.map((r) => ({ visibility: r.visibility, id: r.gridId, hidden: true }));
   }
 
+  /**
+   * A notification that says nothing of any grid, sent through the pool: a listening process
+   * checks with it that what the channel carries reaches it (HiddenGridSet).
+   */
+  async announceProbe(nonce: string): Promise<void> {
+    await this.dataSource.query('SELECT pg_notify($1, $2)', [
+      MODERATION_CHANNEL,
+      JSON.stringify({ probe: nonce }),
+    ]);
+  }
+
   /** Delivered to every listener when the transaction commits, never if it rolls back. */
   private async announce(manager: EntityManager, event: ModerationEvent): Promise<void> {
     await manager.query('SELECT pg_notify($1, $2)', [MODERATION_CHANNEL, JSON.stringify(event)]);

@@ -75,29 +75,28 @@ export class LegacyGridWriter {
 
   async openSession(): Promise<LegacyImportSession> {
     const runner = this.dataSource.createQueryRunner();
+    // A database that cannot be reached fails the import here, before it reads anything.
+    await runner.connect();
     // PGlite cannot take COPY FROM STDIN (see LegacyStage).
     const stage = new LegacyStage(runner, this.config.database.kind === 'server');
-    try {
-      // Grids are mostly TOASTed: lz4 compresses them several times faster than the default
-      // pglz, and Postgres reads either transparently. Servers built without lz4 (PGlite) keep
-      // pglz: asked this way, they do not fail a query the ORM would log as an error.
-      await runner.query(
-        `SELECT set_config(name, 'lz4', false) FROM pg_settings
-         WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)`,
-      );
-      await stage.create();
-    } catch (err) {
-      await runner.release();
-      throw err;
-    }
     return new LegacyImportSession(runner, stage);
   }
 }
 
 /**
- * One connection for a whole import job: the stage is a temp table, private to it. Each batch is
- * staged and merged in one transaction, so an interrupted import leaves whole batches behind and
- * the next run picks up the rest.
+ * Grids are mostly TOASTed: lz4 compresses them several times faster than the default pglz, and
+ * Postgres reads either transparently. Servers built without lz4 (PGlite) keep pglz: asked this
+ * way, they do not fail a query the ORM would log as an error. Local to the batch's transaction,
+ * like everything the import sets: a transaction pooler gives the next one another session.
+ */
+const LZ4_FOR_THIS_TRANSACTION = `SELECT set_config(name, 'lz4', true) FROM pg_settings
+  WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)`;
+
+/**
+ * One query runner for a whole import job. Each batch is staged and merged in one transaction,
+ * so an interrupted import leaves whole batches behind and the next run picks up the rest; and
+ * the transaction depends on no session state (see LegacyStage), so the import runs through a
+ * transaction pooler too.
  */
 export class LegacyImportSession {
   constructor(
@@ -116,6 +115,7 @@ export class LegacyImportSession {
     mode: BatchMode,
   ): Promise<BatchOutcome> {
     return inLegacyTransaction(this.runner, async () => {
+      await this.runner.query(LZ4_FOR_THIS_TRANSACTION);
       await this.stage.fill(rows);
       const outcomes = (await this.runner.query(
         mergeStage(GRID_TABLES[visibility], mode.overwrite),
@@ -155,9 +155,6 @@ export class LegacyImportSession {
   }
 
   async close(): Promise<void> {
-    // The connection goes back to the pool: leave it as it was found.
-    await this.stage.drop().catch(() => undefined);
-    await this.runner.query('RESET default_toast_compression').catch(() => undefined);
     await this.runner.release();
   }
 }

@@ -12,7 +12,9 @@ import {
 
 /**
  * The staging table a batch of legacy rows lands in before it is merged into a grid table: a temp
- * table, private to the import's connection, emptied at each commit.
+ * table made in the batch's transaction and dropped at its end. Nothing outlives the transaction,
+ * so a transaction-mode pooler (PgBouncer), which may hand each transaction another server
+ * connection, finds the stage where the batch left it.
  */
 export const STAGE = 'pg_temp.legacy_import_stage';
 
@@ -20,9 +22,9 @@ export const STAGE = 'pg_temp.legacy_import_stage';
 export const STAGE_COLUMNS = LEGACY_WRITE_COLUMNS.map((c) => c.name).join(', ');
 
 /** The grid tables' columns (but created_at), as the entity declares them. */
-const STAGE_DDL = `CREATE TEMP TABLE IF NOT EXISTS legacy_import_stage (${LEGACY_WRITE_COLUMNS.map(
+const STAGE_DDL = `CREATE TEMP TABLE legacy_import_stage (${LEGACY_WRITE_COLUMNS.map(
   (c) => `${c.name} ${c.type}${c.nullable ? '' : ' NOT NULL'}`,
-).join(', ')}) ON COMMIT DELETE ROWS`;
+).join(', ')}) ON COMMIT DROP`;
 
 // Rows per multi-row INSERT on the embedded database: 7 parameters each, under pg's 65535 cap.
 const INSERT_CHUNK_ROWS = 500;
@@ -41,18 +43,13 @@ export class LegacyStage {
     private readonly useCopy: boolean,
   ) {}
 
-  /** Creates the stage on this connection (kept until `drop`). */
-  async create(): Promise<void> {
-    await this.runner.query(STAGE_DDL);
-  }
-
-  /** Stages the rows, consumed lazily as the connection takes them; inside the batch's transaction. */
+  /**
+   * Creates the stage and stages the rows, consumed lazily as the connection takes them: inside
+   * the batch's transaction, which drops the stage when it ends.
+   */
   async fill(rows: Iterable<LegacyGridRow>): Promise<void> {
+    await this.runner.query(STAGE_DDL);
     await (this.useCopy ? this.copy(rows) : this.insert(rows));
-  }
-
-  async drop(): Promise<void> {
-    await this.runner.query(`DROP TABLE IF EXISTS ${STAGE}`);
   }
 
   /**

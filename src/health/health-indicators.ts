@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { HealthIndicatorService } from '@nestjs/terminus';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
-import { DatabaseTimeoutError } from '../common/database-errors';
+import {
+  DatabaseTimeoutError,
+  isDatabaseUnavailable,
+  isTooManyConnections,
+} from '../common/database-errors';
 import { AppLifecycle } from '../common/lifecycle';
 import { schemaProblem } from '../database/schema-status';
 import { StorageMonitor } from '../database/storage-monitor';
@@ -65,28 +69,30 @@ export class HealthIndicators {
     private readonly lifecycle: AppLifecycle,
   ) {}
 
-  async database(key: string, timeoutMs: number) {
-    const indicator = this.indicators.check(key);
-    try {
-      await loopAwareTimeout(this.dataSource.query('SELECT 1'), timeoutMs);
-      return indicator.up();
-    } catch (err) {
-      return indicator.down({ message: (err as Error).message });
-    }
-  }
-
-  /** Down while migrations this build has are not applied: grid routes would answer 500. */
-  async schema(key: string, timeoutMs: number) {
-    const indicator = this.indicators.check(key);
-    if (this.schemaComplete) return indicator.up();
-    try {
-      const problem = await loopAwareTimeout(schemaProblem(this.dataSource), timeoutMs);
-      if (problem !== undefined) return indicator.down({ message: problem });
-      this.schemaComplete = true;
-      return indicator.up();
-    } catch (err) {
-      return indicator.down({ message: (err as Error).message });
-    }
+  /**
+   * The database answers, and its schema is the code's: one result, so that a database that
+   * cannot be reached is named as such (`database: too many connections`), whichever of the two
+   * queries was the one refused. The schema is then not reported: it could not be asked.
+   */
+  async database(timeoutMs: number): Promise<HealthIndicatorResult> {
+    const [reached, schema] = await Promise.allSettled([
+      loopAwareTimeout(this.dataSource.query('SELECT 1'), timeoutMs),
+      this.schemaComplete ? undefined : loopAwareTimeout(schemaProblem(this.dataSource), timeoutMs),
+    ]);
+    const unreachable = [reached, schema].find(
+      (r): r is PromiseRejectedResult =>
+        r.status === 'rejected' && (r === reached || isDatabaseUnavailable(r.reason)),
+    );
+    const database = this.indicators.check('database');
+    if (unreachable) return database.down({ message: describe(unreachable.reason) });
+    const problem =
+      schema.status === 'rejected' ? describe(schema.reason) : (schema.value ?? undefined);
+    if (problem === undefined) this.schemaComplete = true;
+    const check = this.indicators.check('schema');
+    return {
+      ...database.up(),
+      ...(problem === undefined ? check.up() : check.down({ message: problem })),
+    };
   }
 
   storageRoom(key: string) {
@@ -101,4 +107,10 @@ export class HealthIndicators {
     const state = this.lifecycle.failure ?? (this.lifecycle.draining ? 'shutting down' : undefined);
     return state === undefined ? indicator.up() : indicator.down({ message: state });
   }
+}
+
+/** What /health says of a failed query: "too many connections" rather than each server's words. */
+function describe(err: unknown): string {
+  if (isTooManyConnections(err)) return 'too many connections';
+  return err instanceof Error ? err.message : String(err);
 }

@@ -17,10 +17,9 @@ export class HealthController {
   @HealthCheck()
   @Header('Cache-Control', 'no-store')
   check() {
-    const database = this.indicators.database('database', 1000);
+    const database = this.indicators.database(1000);
     return this.health.check([
       () => database,
-      () => this.indicators.schema('schema', 1000),
       () => this.indicators.storageRoom('storage'),
       // Once the database has answered: a drain that began meanwhile counts.
       async () => {

@@ -12,14 +12,15 @@ const EXAMPLE_HEALTH_UP = {
   details: { database: UP, schema: UP, storage: UP, process: UP },
 };
 
-const DATABASE_DOWN = { status: 'down', message: 'no answer within 1000 ms' } as const;
+const DATABASE_DOWN = { status: 'down', message: 'too many connections' } as const;
 
+/** A database that cannot be asked leaves the schema unreported. */
 const EXAMPLE_HEALTH_DOWN = {
   statusCode: 503,
   status: 'error',
-  info: { schema: UP, storage: UP, process: UP },
+  info: { storage: UP, process: UP },
   error: { database: DATABASE_DOWN },
-  details: { database: DATABASE_DOWN, schema: UP, storage: UP, process: UP },
+  details: { database: DATABASE_DOWN, storage: UP, process: UP },
 };
 
 const HEALTH_INDICATORS: SchemaObject = {
@@ -72,8 +73,9 @@ export function ApiHealthCheck() {
     ApiResponse({
       status: 503,
       description:
-        'Something is down: `database` (it did not answer; the app recovers by itself when it ' +
-        'is back), `schema` (migrations not applied: the message says how to apply them), ' +
+        'Something is down: `database` (it did not answer, or refused a connection: ' +
+        '`too many connections`; the app recovers by itself when it is back; `schema` is not ' +
+        'reported then), `schema` (migrations not applied: the message says how to apply them), ' +
         '`storage` (the disk is full: someone must free space) or `process` (shutting down, or ' +
         'failed and about to exit)',
       schema: HEALTH_SCHEMA,

@@ -19,7 +19,11 @@ export class PrivatePostgres {
     readonly url: string,
   ) {}
 
-  static async start(folder: string): Promise<PrivatePostgres> {
+  /** `settings`: more of Postgres' own (`max_connections: '8'`), for the server's command line. */
+  static async start(
+    folder: string,
+    settings: Record<string, string> = {},
+  ): Promise<PrivatePostgres> {
     const dataDir = join(folder, 'pgdata');
     mkdirSync(folder, { recursive: true });
     const { uid, gid } = userIds(POSTGRES_USER);
@@ -34,7 +38,10 @@ export class PrivatePostgres {
       '-l',
       join(folder, 'postgres.log'),
       '-o',
-      `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off` +
+        Object.entries(settings)
+          .map(([name, value]) => ` -c ${name}=${value}`)
+          .join(''),
     ]);
     const server = new PrivatePostgres(dataDir, `postgres://postgres@127.0.0.1:${port}/postgres`);
     const config = AppConfig.fromEnv({
