@@ -51,6 +51,8 @@ export class AppConfig {
   readonly reportUrl: string | undefined;
   readonly trustProxyHops: number;
   readonly limits: GridLimits;
+  /** How post bodies are read: see BodyReader. */
+  readonly bodyReading: { maxBufferedBytes: number; idleTimeoutMs: number };
   readonly requestLog: boolean;
   readonly logLevel: string;
   /** Human-readable lines for a developer's terminal; JSON lines everywhere else. */
@@ -142,6 +144,12 @@ export class AppConfig {
       // thousands. Pages bound what they show anyway (grid-code.ts).
       maxCodeCellChars: env.MAX_CODE_CELL_CHARS ?? 20_000,
       maxCodeChars: env.MAX_CODE_CHARS ?? 100_000,
+    };
+    this.bodyReading = {
+      // 8 bodies of the largest size at once: with the 192 MB old space, under 350 MB of RSS.
+      maxBufferedBytes: env.MAX_BUFFERED_BODY_BYTES ?? 64 * 1024 * 1024,
+      // A client on a slow link still sends something every few seconds.
+      idleTimeoutMs: env.BODY_IDLE_TIMEOUT_MS ?? 5000,
     };
     this.requestLog = env.REQUEST_LOG !== 'false';
     this.logLevel = env.LOG_LEVEL ?? 'info';

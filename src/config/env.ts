@@ -103,6 +103,12 @@ export class EnvVars {
   @IntegerEnv(1024)
   MAX_BODY_BYTES?: number;
 
+  @IntegerEnv(1024)
+  MAX_BUFFERED_BODY_BYTES?: number;
+
+  @IntegerEnv(100, 600_000)
+  BODY_IDLE_TIMEOUT_MS?: number;
+
   @IntegerEnv(1)
   MAX_BLOCKS?: number;
 

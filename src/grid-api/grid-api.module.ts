@@ -9,6 +9,7 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { GridsApiController } from './grid-api.controller';
 import { GRID_LIMITS } from './grid-post.pipe';
 import { GridPublisher } from './grid-publisher';
+import { BodyReader } from './body-reader';
 import { JsonBodyInterceptor } from './json-body.interceptor';
 
 /**
@@ -39,6 +40,7 @@ import { JsonBodyInterceptor } from './json-body.interceptor';
   providers: [
     { provide: GRID_LIMITS, inject: [AppConfig], useFactory: (config: AppConfig) => config.limits },
     GridPublisher,
+    BodyReader,
     JsonBodyInterceptor,
   ],
 })

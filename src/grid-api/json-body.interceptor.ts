@@ -2,16 +2,13 @@ import {
   BadRequestException,
   CallHandler,
   ExecutionContext,
-  HttpException,
-  HttpStatus,
   Injectable,
   NestInterceptor,
-  PayloadTooLargeException,
 } from '@nestjs/common';
-import { raw } from 'express';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { AppConfig } from '../config/app-config';
+import { BodyReader } from './body-reader';
 import { CheckedGridPost, InvalidGridPostException } from './grid-post.pipe';
 import { WorkerPool, workerTaskFile } from '../common/worker-pool';
 import { inexactNumberMessage, inexactNumbers } from '../common/exact-json-numbers';
@@ -36,28 +33,18 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 @Injectable()
 export class JsonBodyInterceptor implements NestInterceptor {
-  private readonly readRaw: RequestHandler;
-
   constructor(
     private readonly config: AppConfig,
     private readonly workers: WorkerPool,
-  ) {
-    this.readRaw = raw({ type: () => true, limit: config.limits.maxBodyBytes });
-  }
+    private readonly bodies: BodyReader,
+  ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
-    await new Promise<void>((resolve, reject) =>
-      this.readRaw(req, http.getResponse<Response>(), (err?: unknown) =>
-        err ? reject(toHttpError(err, this.config.limits.maxBodyBytes)) : resolve(),
-      ),
-    );
-    const body = req.body as unknown;
+    const body = await this.bodies.read(req, http.getResponse<Response>());
     req.body =
-      Buffer.isBuffer(body) && body.length > OFF_THREAD_BODY_BYTES
-        ? await this.checkOffThread(body)
-        : parseJsonBody(body);
+      body.length > OFF_THREAD_BODY_BYTES ? await this.checkOffThread(body) : parseJsonBody(body);
     return next.handle();
   }
 
@@ -126,24 +113,4 @@ function maxNestingDepth(bytes: Buffer): number {
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return max;
-}
-
-function toHttpError(err: unknown, limit: number): HttpException {
-  const e = err as { type?: string; status?: number; message?: string };
-  if (e.type === 'entity.too.large') {
-    return new PayloadTooLargeException(
-      `The request body is larger than the limit of ${limit} bytes (MAX_BODY_BYTES)`,
-    );
-  }
-  if (e.type === 'encoding.unsupported') {
-    return new HttpException(
-      `Unsupported Content-Encoding: ${e.message ?? ''}`,
-      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-    );
-  }
-  const status = e.status && e.status >= 400 && e.status < 500 ? e.status : HttpStatus.BAD_REQUEST;
-  return new HttpException(
-    `The request body could not be read: ${e.message ?? 'unknown error'}`,
-    status,
-  );
 }

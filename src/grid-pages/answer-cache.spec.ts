@@ -1,0 +1,39 @@
+import { AppConfig } from '../config/app-config';
+import { AnswerCache } from './answer-cache';
+import type { AnswerBody } from './immutable-answer';
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('AnswerCache, with the cache off', () => {
+  const cache = new AnswerCache({ gridCacheBytes: 0 } as AppConfig);
+
+  it('makes at most 4 answers at once, and lets the waiting ones in first come, first served', async () => {
+    const started: number[] = [];
+    const finish: (() => void)[] = [];
+    let making = 0;
+    let most = 0;
+    const request = (n: number) =>
+      cache.get(null, async () => {
+        started.push(n);
+        most = Math.max(most, ++making);
+        await new Promise<void>((done) => finish.push(done));
+        making--;
+        return { body: Buffer.from(`${n}`), contentType: 'text/plain' } satisfies AnswerBody;
+      });
+    const answers = [0, 1, 2, 3, 4, 5].map(request);
+    await tick();
+    expect(started).toEqual([0, 1, 2, 3]);
+    // One finishes; a request arriving in the same moment queues behind the two waiting.
+    finish.shift()!();
+    answers.push(request(6));
+    await tick();
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    while (finish.length) {
+      finish.shift()!();
+      await tick();
+    }
+    await Promise.all(answers);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(most).toBe(4);
+  });
+});
