@@ -259,6 +259,65 @@ describeBrowser('grid pages in Chromium', () => {
     }
   });
 
+  it('at desktop width the landing and about snippets wrap no statement: one line per line of code', async () => {
+    for (const path of ['/', '/about']) {
+      const { page, watch } = await open(path, DESKTOP);
+      const snippets = await page.evaluate<{ text: string; lines: number; shown: number }[]>(
+        `[...document.querySelectorAll('pre.snippet code')].map((el) => ({
+          text: el.innerText,
+          lines: el.innerText.replace(/\\n$/, '').split('\\n').length,
+          shown: Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)),
+        }))`,
+      );
+      expect(snippets.length).toBeGreaterThan(0);
+      for (const snippet of snippets) {
+        expect({ path, ...snippet }).toEqual({ path, ...snippet, shown: snippet.lines });
+      }
+      expectClean(watch);
+      await context?.close();
+    }
+  });
+
+  it.each([
+    ['phone', PHONE],
+    ['desktop', DESKTOP],
+  ] as const)(
+    '/api/docs at %s width: the title on screen, the limits table whole or scrolling in its box',
+    async (size, viewport) => {
+      const { page, watch } = await open('/api/docs', viewport);
+      await page.locator('.swagger-ui .info .title').waitFor();
+      await page.locator('.swagger-ui .info table').waitFor();
+      await page.screenshot({ path: shotPath(`api-docs-${size}`), fullPage: true });
+      const layout = await page.evaluate<{
+        titleRight: number;
+        tableRight: number;
+        boxRight: number;
+        boxScrolls: boolean;
+        pageWidth: number;
+      }>(`(() => {
+        const title = document.querySelector('.swagger-ui .info .title').getBoundingClientRect();
+        const table = document.querySelector('.swagger-ui .info table');
+        const box = table.parentElement;
+        const overflow = getComputedStyle(box).overflowX;
+        return {
+          titleRight: Math.max(...[...document.querySelector('.swagger-ui .info .title').getClientRects()].map((r) => r.right), title.right),
+          tableRight: table.getBoundingClientRect().right,
+          boxRight: box.getBoundingClientRect().right,
+          boxScrolls: (overflow === 'auto' || overflow === 'scroll') && box.scrollWidth > box.clientWidth,
+          pageWidth: document.documentElement.scrollWidth,
+        };
+      })()`);
+      expect(layout.titleRight).toBeLessThanOrEqual(viewport.width);
+      expect(layout.pageWidth).toBeLessThanOrEqual(viewport.width);
+      // Either the whole table is on screen, or its box scrolls to show the rest.
+      if (layout.tableRight > viewport.width) {
+        expect({ ...layout, boxScrolls: true }).toEqual(layout);
+        expect(layout.boxRight).toBeLessThanOrEqual(viewport.width);
+      }
+      expectClean(watch);
+    },
+  );
+
   it('random grid button lands on a public grid page', async () => {
     const { page, watch } = await open('/');
     await Promise.all([

@@ -4,6 +4,7 @@ import { GridsRepository } from '../src/grid-storage/grids.repository';
 import { blocks, clientBody } from './support/grid-factory';
 import { clientPost, rawRequest, type RawResponse } from './support/http';
 import { startTestApp, type TestApp } from './support/test-app';
+import { testConfig } from './support/test-config';
 
 /** Text as a browser shows it from Handlebars-escaped HTML. */
 function unescapeHtml(html: string): string {
@@ -54,8 +55,8 @@ describe('embeds and oEmbed', () => {
 
   const get = (path: string, headers: Record<string, string> = {}) =>
     rawRequest(`${t.baseUrl}${path}`, { headers });
-  const oembed = (params: Record<string, string>) =>
-    get(`/oembed?${new URLSearchParams(params).toString()}`);
+  const oembed = (params: Record<string, string>, headers: Record<string, string> = {}) =>
+    get(`/oembed?${new URLSearchParams(params).toString()}`, headers);
   const post = async (body: object): Promise<string> => {
     const res = await clientPost(t.baseUrl, JSON.stringify(body));
     expect(res.status).toBe(200);
@@ -80,6 +81,9 @@ describe('embeds and oEmbed', () => {
       expect(embed.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(tableOf(embed.text)).toBe(tableOf(page.text));
       expect(embed.text).toContain(`<a href="${t.baseUrl}${path()}" target="_blank"`);
+      // Without SITE_NAME the site is named after its host: this one is not ipythonblocks.org.
+      expect(embed.text).toContain(`</a> · ${new URL(t.baseUrl).host}</p>`);
+      expect(embed.text).not.toContain('ipythonblocks.org');
       expect(embed.text).not.toContain('site-header');
       expect(embed.text).not.toContain('<nav');
       expect(embed.text).toContain('background: transparent');
@@ -148,7 +152,7 @@ describe('embeds and oEmbed', () => {
       const hashId = publicPath.slice(1);
       expect(offeredSnippet((await get(publicPath)).text)).toBe(
         `<iframe src="${t.baseUrl}${publicPath}/embed" width="200" height="67" ` +
-          `title="Grid ${hashId} on ipythonblocks.org" style="border: 0" loading="lazy"></iframe>`,
+          `title="Grid ${hashId} on ${new URL(t.baseUrl).host}" style="border: 0" loading="lazy"></iframe>`,
       );
       // 20 blocks of 20 px and 21 lines across; 3 rows of 20 px and 4 lines, and the 24 px caption.
       expect(offeredSnippet((await get(widePath)).text)).toContain('width="421" height="88"');
@@ -180,7 +184,7 @@ describe('embeds and oEmbed', () => {
         version: '1.0',
         type: 'rich',
         title: `${path().startsWith('/secret/') ? 'Secret grid' : 'Grid'} ${path().split('/').pop()}`,
-        provider_name: 'ipythonblocks.org',
+        provider_name: new URL(t.baseUrl).host,
         provider_url: `${t.baseUrl}/`,
         html: offeredSnippet((await get(path())).text),
         width: 200,
@@ -247,6 +251,46 @@ describe('embeds and oEmbed', () => {
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.json<{ message: string }>().message).toMatch(new RegExp(`^${name}: `));
+    });
+  });
+
+  describe('the site name', () => {
+    const embedCaption = (html: string) => /<p class="embed-caption">.*<\/p>/.exec(html)?.[0];
+
+    it('is the host the links are made with, per origin, without www. (cached pages too)', async () => {
+      for (const host of ['www.example.org', 'blocks.example.net:8080', 'www.example.org']) {
+        const embed = await get(`${publicPath}/embed`, { host });
+        expect(embedCaption(embed.text)).toContain(`</a> · ${host.replace(/^www\./, '')}</p>`);
+        const answer = (
+          await oembed({ url: `http://${host}${publicPath}` }, { host })
+        ).json<Oembed>();
+        expect(answer.provider_name).toBe(host.replace(/^www\./, ''));
+      }
+    });
+
+    it('is SITE_NAME when set: the embed caption and title, the iframe title, oEmbed', async () => {
+      const named = await startTestApp(testConfig({ SITE_NAME: 'Blocks & Co' }));
+      try {
+        const res = await clientPost(named.baseUrl, JSON.stringify(clientBody()));
+        const path = new URL(res.json<{ url: string }>().url).pathname;
+        const embed = await rawRequest(`${named.baseUrl}${path}/embed`);
+        expect(embedCaption(embed.text)).toContain('</a> · Blocks &amp; Co</p>');
+        expect(embed.text).toContain(`<title>Grid ${path.slice(1)} · Blocks &amp; Co</title>`);
+        const page = await rawRequest(`${named.baseUrl}${path}`);
+        expect(offeredSnippet(page.text)).toContain(
+          `title="Grid ${path.slice(1)} on Blocks &amp; Co"`,
+        );
+        const url = encodeURIComponent(`${named.baseUrl}${path}`);
+        const answer = (await rawRequest(`${named.baseUrl}/oembed?url=${url}`)).json<Oembed>();
+        expect(answer.provider_name).toBe('Blocks & Co');
+        expect(answer.html).toContain('on Blocks &amp; Co"');
+      } finally {
+        await named.close();
+      }
+    });
+
+    it('refuses a SITE_NAME with a control character, naming it', () => {
+      expect(() => testConfig({ SITE_NAME: 'a\nb' })).toThrow(/SITE_NAME/);
     });
   });
 });

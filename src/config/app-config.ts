@@ -49,6 +49,8 @@ export class AppConfig {
   readonly publicUrl: string | undefined;
   /** Where grid pages send people to report a grid (http(s) or mailto:); no link when unset. */
   readonly reportUrl: string | undefined;
+  /** The site's name in embeds and oEmbed answers; unset: the host of the links' origin. */
+  readonly siteName: string | undefined;
   readonly trustProxyHops: number;
   readonly limits: GridLimits;
   /** How post bodies are read: see BodyReader. */
@@ -134,6 +136,7 @@ export class AppConfig {
     }
     this.publicUrl = env.PUBLIC_URL?.replace(/\/+$/, '');
     this.reportUrl = env.REPORT_URL;
+    this.siteName = env.SITE_NAME;
     this.trustProxyHops = env.TRUST_PROXY_HOPS ?? 1;
     this.limits = {
       maxBodyBytes: env.MAX_BODY_BYTES ?? 8 * 1024 * 1024,

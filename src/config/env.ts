@@ -97,6 +97,12 @@ export class EnvVars {
   @IsReportUrl()
   REPORT_URL?: string;
 
+  @IsOptional()
+  @Matches(/^\P{Cc}{1,100}$/u, {
+    message: 'SITE_NAME must be 1 to 100 characters with no control characters',
+  })
+  SITE_NAME?: string;
+
   @IntegerEnv(0, 10)
   TRUST_PROXY_HOPS?: number;
 

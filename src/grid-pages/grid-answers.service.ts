@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { gridPagePath, type Origin } from '../common/public-origin';
+import { siteName } from '../common/site-name';
 import { AppConfig } from '../config/app-config';
 import { ViewRenderer } from '../common/views';
 import type { Visibility } from '../grid-storage/grid-data';
@@ -79,7 +80,13 @@ export class GridAnswers {
       // on this thread.
       const html = await this.views.render('pages/grid', {
         ...gridPageModel(grid, parts, hashId, `${origin.url}${path}`, this.config.reportUrl),
-        ...embedOffer(origin.url, visibility, hashId, parts.frame),
+        ...embedOffer(
+          origin.url,
+          visibility,
+          hashId,
+          parts.frame,
+          siteName(this.config.siteName, origin.url),
+        ),
       });
       const body = splice(html, [
         [PAGE_MARKERS.table, parts.table],

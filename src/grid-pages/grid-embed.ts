@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { gridPagePath, type Origin } from '../common/public-origin';
+import { siteName } from '../common/site-name';
 import { ViewRenderer } from '../common/views';
+import { AppConfig } from '../config/app-config';
 import { WorkerPool, workerTaskFile } from '../common/worker-pool';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridsRepository } from '../grid-storage/grids.repository';
@@ -36,10 +38,15 @@ function attribute(value: string): string {
  * The iframe that embeds a grid: what its page offers to copy and what `/oembed` answers as
  * `html` (scaled there to a consumer's maxwidth/maxheight). One function, so both stay equal.
  */
-export function embedSnippet(embedUrl: string, title: string, frame: EmbedFrame): string {
+export function embedSnippet(
+  embedUrl: string,
+  title: string,
+  frame: EmbedFrame,
+  site: string,
+): string {
   return (
     `<iframe src="${attribute(embedUrl)}" width="${frame.width}" height="${frame.height}" ` +
-    `title="${attribute(`${title} on ipythonblocks.org`)}" style="border: 0" loading="lazy">` +
+    `title="${attribute(`${title} on ${site}`)}" style="border: 0" loading="lazy">` +
     '</iframe>'
   );
 }
@@ -58,11 +65,12 @@ export function embedOffer(
   visibility: Visibility,
   hashId: string,
   frame: EmbedFrame,
+  site: string,
 ) {
   const pageUrl = `${origin}${gridPagePath(visibility, hashId)}`;
   const embedUrl = `${origin}${embedPath(visibility, hashId)}`;
   return {
-    embedSnippet: embedSnippet(embedUrl, gridTitle(visibility, hashId), frame),
+    embedSnippet: embedSnippet(embedUrl, gridTitle(visibility, hashId), frame, site),
     oembedUrl: oembedUrl(origin, pageUrl),
   };
 }
@@ -77,6 +85,7 @@ export class GridEmbeds {
     private readonly grids: GridsRepository,
     private readonly workers: WorkerPool,
     private readonly views: ViewRenderer,
+    private readonly config: AppConfig,
   ) {}
 
   /** The grid alone, as its page draws it, with a caption linking to its page. */
@@ -99,6 +108,7 @@ export class GridEmbeds {
       layout: false,
       title: gridTitle(visibility, hashId),
       pageUrl: `${origin.url}${path}`,
+      siteName: siteName(this.config.siteName, origin.url),
       noindex: visibility === 'secret',
       tableHtml: parts.table ? TABLE_MARKER : undefined,
       picture: parts.table ? undefined : { src: `${path}.png`, blocks: parts.blocks },

@@ -2,6 +2,7 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { publicOrigin } from '../common/public-origin';
+import { siteName } from '../common/site-name';
 import { AppConfig } from '../config/app-config';
 import { GridAnswers } from './grid-answers.service';
 import { ImmutableAnswer } from './immutable-answer';
@@ -30,7 +31,8 @@ export class OembedController {
     const frameAnswer = await this.answers.embedFrame(grid.visibility, grid.hashId);
     const frame = JSON.parse((await frameAnswer.bytes()).toString('utf8')) as EmbedFrame;
     const png = await (await this.answers.png(grid.visibility, grid.hashId)).bytes();
-    const body = oembedAnswer(grid, origin, asked, frame, pngSize(png));
+    const site = siteName(this.config.siteName, origin);
+    const body = oembedAnswer(grid, origin, asked, frame, pngSize(png), site);
     const contentType = 'application/json; charset=utf-8';
     const answer = await ImmutableAnswer.create(
       { body: Buffer.from(JSON.stringify(body)), contentType },

@@ -89,6 +89,7 @@ export function oembedAnswer(
   query: OembedQuery,
   frame: EmbedFrame,
   thumbnail: { width: number; height: number },
+  site: string,
 ) {
   const { visibility, hashId } = grid;
   const title = gridTitle(visibility, hashId);
@@ -100,9 +101,9 @@ export function oembedAnswer(
     version: '1.0',
     type: 'rich',
     title,
-    provider_name: 'ipythonblocks.org',
+    provider_name: site,
     provider_url: `${origin}/`,
-    html: embedSnippet(`${origin}${embedPath(visibility, hashId)}`, title, size),
+    html: embedSnippet(`${origin}${embedPath(visibility, hashId)}`, title, size, site),
     width: size.width,
     height: size.height,
     ...(thumbnailFits && {

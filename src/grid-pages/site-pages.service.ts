@@ -12,7 +12,7 @@ import { type PageAnswer, Redirect, RenderedPage } from './page-answer';
 
 const RECENT_PAGE_SIZE = 24;
 
-/** Where the ipythonblocks library posts unless told otherwise (its `_POST_URL`). */
+/** Where the ipythonblocks library posts unless told otherwise (`ipythonblocks.ipythonblocks._POST_URL`). */
 const LIBRARY_SITE = /^https?:\/\/(www\.)?ipythonblocks\.org$/;
 
 /** The site's own pages: landing, about, the gallery of recent grids, a random grid. */
