@@ -35,8 +35,8 @@ async function firstAnswer(server: ServerProcess, path: string, status: number):
  * run beside them. The embedded database's side is in moderation-embedded.e2e-spec.ts.
  */
 (usingServer ? describe : describe.skip)('hiding a grid, with two web processes', () => {
-  const cliEnv = { DATABASE_URL: serverDatabaseUrl(), ...SALTS };
-  const grid = (args: string[]) => runCli(['grid', ...args], cliEnv);
+  const grid = (args: string[]) =>
+    runCli(['grid', ...args], { DATABASE_URL: serverDatabaseUrl(), ...SALTS });
   let servers: ServerProcess[] = [];
   let db: Client;
 
