@@ -9,7 +9,7 @@ import { blocks, clientBody, type ClientBody } from '../support/grid-factory';
 import { clientPost, rawRequest } from '../support/http';
 import { expectPixel } from '../support/png';
 import { expectSvgGrammar, rasterize } from '../support/svg';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 import { GRID_CACHE_CONTROL } from '../../src/grid-pages/immutable-answer';
 
 interface Notebook {
@@ -35,11 +35,7 @@ const nbformatPython = ['/usr/bin/python3', 'python3'].find(
 const sourceOf = (cell: Notebook['cells'][number]) => cell.source.join('');
 
 describe('grid formats: the notebook and the SVG', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const get = (path: string, headers: Record<string, string> = {}) =>
     rawRequest(`${t.baseUrl}${path}`, { headers });

@@ -5,15 +5,11 @@ import { GridsRepository } from '../../src/grid-storage/grids.repository';
 import { clientBody } from '../support/grid-factory';
 import { clientPostFrom, newClientAddress, rawRequest } from '../support/http';
 import { ServerProcess } from '../support/server-process';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, type TestApp, useTestApp } from '../support/test-app';
 import { freshEmbeddedDataDir, testConfig, usingServer } from '../support/test-config';
 
 describe('security headers', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it.each(['/', '/about', '/zzzzzz', '/get/zzzzzz', '/health', '/random'])(
     'are on %s',

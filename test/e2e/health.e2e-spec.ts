@@ -1,7 +1,7 @@
 import { AppLifecycle } from '../../src/common/lifecycle';
 import { rawRequest } from '../support/http';
 import { emptyDatabase, EmptyDatabase } from '../support/empty-database';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, type TestApp, useTestApp } from '../support/test-app';
 import { testConfig, usingServer } from '../support/test-config';
 
 /** Keeps the event loop busy, as a big synchronous job in the same process would. */
@@ -13,11 +13,7 @@ function blockEventLoop(ms: number): void {
 }
 
 describe('GET /health', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('answers 200 with the database, the storage and the process up', async () => {
     const res = await rawRequest(`${t.baseUrl}/health`);

@@ -3,7 +3,7 @@ import { HiddenGridsRepository } from '../../src/grid-storage/hidden-grids.repos
 import { GridIds } from '../../src/grid-storage/grid-ids';
 import { clientBody } from '../support/grid-factory';
 import { clientPost, rawRequest } from '../support/http';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp, useTestApp } from '../support/test-app';
 import { testConfig } from '../support/test-config';
 
 async function post(t: TestApp, secret = false): Promise<string> {
@@ -53,11 +53,7 @@ describe('moderation in the app', () => {
 });
 
 describe('without REPORT_URL', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('has no report link on grid pages', async () => {
     const page = await rawRequest(`${t.baseUrl}${await post(t)}`);

@@ -1,7 +1,7 @@
 import type { Application } from 'express';
 import { clientBody } from '../support/grid-factory';
 import { clientPost, rawRequest } from '../support/http';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -12,11 +12,7 @@ interface Layer {
  * AppModule states the order (FEATURES_IN_ROUTE_ORDER); this holds it to its word.
  */
 describe('route order', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('registers the grid pages’ catch-all routes after every other GET route', () => {
     const express = t.app.getHttpAdapter().getInstance() as Application;

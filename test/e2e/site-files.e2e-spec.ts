@@ -1,13 +1,9 @@
 import { rawRequest } from '../support/http';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 /** What browsers and crawlers ask for at the root, and the site's own example snippets. */
 describe('site files and examples', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('serves /favicon.ico as an icon, cached for a day', async () => {
     const res = await rawRequest(`${t.baseUrl}/favicon.ico`);

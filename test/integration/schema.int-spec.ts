@@ -1,16 +1,12 @@
 import { GRID_COLUMNS } from '../../src/grid-storage/grid-columns';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 /**
  * The migrations own the schema and the entities describe it: the two must agree, or the
  * entity-derived SQL (repository, import, checksum) writes columns that are not there.
  */
 describe('the migrated schema', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('is what the entities describe: TypeORM would generate no migration', async () => {
     const { upQueries } = await t.dataSource.driver.createSchemaBuilder().log();
