@@ -32,7 +32,7 @@ async function firstAnswer(server: ServerProcess, path: string, status: number):
 
 /**
  * Moderation across processes: two web processes on one Postgres database, the `grid` command
- * run beside them. The embedded database's side is in moderation-embedded.e2e-spec.ts.
+ * run beside them. The embedded database's side is in moderation-embedded.process-spec.ts.
  */
 (usingServer ? describe : describe.skip)('hiding a grid, with two web processes', () => {
   const grid = (args: string[]) =>
