@@ -14,7 +14,7 @@ import { HealthModule } from './health/health.module';
 /**
  * The modules with routes, in the order Nest registers their routes: GridPagesModule's
  * `/:hashId` takes any single path segment, so it comes after every module with a route of one
- * segment (`/health`, `/post`). test/routes.e2e-spec.ts checks every fixed path still reaches its
+ * segment (`/health`, `/post`). test/e2e/routes.e2e-spec.ts checks every fixed path still reaches its
  * own handler.
  */
 export const FEATURES_IN_ROUTE_ORDER = [HealthModule, GridApiModule, GridPagesModule];

@@ -5,7 +5,7 @@ import type { POST_LIMITS } from './grid-post.rules';
 
 /**
  * The examples the OpenAPI document shows. Error bodies are copied from what the app really
- * answers (the exception filter's shape); test/api-docs.e2e-spec.ts posts EXAMPLE_POST_BODY to
+ * answers (the exception filter's shape); test/e2e/api-docs.e2e-spec.ts posts EXAMPLE_POST_BODY to
  * the app so the documented request cannot drift from what is accepted.
  */
 

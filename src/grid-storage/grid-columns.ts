@@ -14,7 +14,7 @@ export interface GridColumn {
  * The grid tables' columns, in the entity's order, read from its decorators: the one definition
  * of the schema in code. Everything that spells columns out (the repository's queries, the
  * import's staging table and COPY, the row checksum) is derived from this; the migrations are
- * checked against the entity by test/schema.e2e-spec.ts.
+ * checked against the entity by test/integration/schema.int-spec.ts.
  */
 export const GRID_COLUMNS: readonly GridColumn[] = getMetadataArgsStorage()
   .filterColumns(GridRecord)

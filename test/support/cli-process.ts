@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface CliResult {
@@ -9,17 +10,19 @@ export interface CliResult {
   exitedAt: number;
 }
 
-/** `src/cli.ts` as its own process (the TypeScript source, as `npm run cli` runs it). */
+const ROOT = join(__dirname, '..', '..');
+
+/** The built CLI (`node dist/cli.js`, as production and the README run it) as its own process. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join('src', 'cli.ts'), ...args],
-    {
-      cwd: join(__dirname, '..', '..'),
-      env: { PATH: process.env.PATH, NODE_ENV: 'test', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const cli = join(ROOT, 'dist', 'cli.js');
+  if (!existsSync(cli)) {
+    throw new Error(`${cli} is missing: run \`npm run build\` (npm test builds before this ring)`);
+  }
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { usingServer } from './test-config';
+import { serverDatabaseUrl } from './test-database';
 
 export interface EmptyDatabase {
   /** DATABASE_URL, or DATA_DIR: what a server or a test app is given to use it. */
@@ -20,10 +21,10 @@ export async function emptyDatabase(): Promise<EmptyDatabase> {
     return { env: { DATA_DIR: dataDir }, drop: () => Promise.resolve() };
   }
   const name = `ipb_empty_${process.pid}_${Date.now()}`;
-  const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+  const admin = new Client({ connectionString: serverDatabaseUrl() });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(process.env.TEST_DATABASE_URL!);
+  const url = new URL(serverDatabaseUrl());
   url.pathname = `/${name}`;
   return {
     env: { DATABASE_URL: url.toString() },

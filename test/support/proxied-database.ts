@@ -1,6 +1,7 @@
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { TcpProxy } from './tcp-proxy';
 import { freshEmbeddedDataDir, usingServer } from './test-config';
+import { serverDatabaseUrl } from './test-database';
 
 /**
  * The test database (the local server, or a PGlite this test process runs) behind a proxy the
@@ -16,7 +17,7 @@ export async function startProxiedDatabase(): Promise<ProxiedDatabase> {
   let embedded: EmbeddedPostgres | undefined;
   let target: URL;
   if (usingServer) {
-    target = new URL(process.env.TEST_DATABASE_URL!);
+    target = new URL(serverDatabaseUrl());
   } else {
     embedded = new EmbeddedPostgres(freshEmbeddedDataDir());
     target = new URL(await embedded.start());

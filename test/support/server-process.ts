@@ -1,10 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { rawRequest } from './http';
 import { freshEmbeddedDataDir, RATE_LIMIT_OUT_OF_REACH, usingServer } from './test-config';
+import { serverDatabaseUrl } from './test-database';
 
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -30,15 +31,18 @@ export function procfileWebArgs(): string[] {
 }
 
 /**
- * The server from its TypeScript source, with the node options production runs it with (the
- * Procfile's: heap sizes matter to what a whole process shows).
+ * The built server (dist/, made once per run by test/rings.ts), started as the Procfile starts
+ * it: the heap sizes matter to what a whole process shows, and a spawn costs no TypeScript
+ * compile.
  */
-const SOURCE_SERVER = [
-  ...procfileWebArgs().filter((arg) => arg.startsWith('--')),
-  '-r',
-  'ts-node/register/transpile-only',
-  join(ROOT, 'src', 'main.ts'),
-];
+function builtServer(): string[] {
+  const args = procfileWebArgs().map((arg) => (arg.startsWith('--') ? arg : join(ROOT, arg)));
+  const main = args[args.length - 1];
+  if (!existsSync(main)) {
+    throw new Error(`${main} is missing: run \`npm run build\` (npm test builds before this ring)`);
+  }
+  return args;
+}
 
 /** The environment a spawned server runs with: the test database, JSON logs, a free port. */
 export function serverEnv(port: number, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -51,7 +55,7 @@ export function serverEnv(port: number, env: NodeJS.ProcessEnv = {}): NodeJS.Pro
     HASHIDS_SECRET_SALT: 'secret',
     POST_RATE_LIMIT: RATE_LIMIT_OUT_OF_REACH,
   };
-  if (usingServer) base.DATABASE_URL = process.env.TEST_DATABASE_URL;
+  if (usingServer) base.DATABASE_URL = serverDatabaseUrl();
   else if (!('DATA_DIR' in env)) base.DATA_DIR = freshEmbeddedDataDir();
   return { ...base, ...env };
 }
@@ -66,7 +70,7 @@ export interface BuildOptions {
   logFile?: string;
 }
 
-/** The real server (`src/main.ts`), as its own process, with its output collected. */
+/** The real server (the build of `src/main.ts`), as its own process, with its output collected. */
 export class ServerProcess {
   readonly child: ChildProcess;
   readonly baseUrl: string;
@@ -79,7 +83,7 @@ export class ServerProcess {
   private constructor(
     port: number,
     env: NodeJS.ProcessEnv,
-    args = SOURCE_SERVER,
+    args: string[],
     private readonly logFile?: string,
     uid?: number,
   ) {
@@ -116,7 +120,7 @@ export class ServerProcess {
     { uid }: { uid?: number } = {},
   ): Promise<ServerProcess> {
     const port = await freePort();
-    return new ServerProcess(port, serverEnv(port, env), SOURCE_SERVER, undefined, uid);
+    return new ServerProcess(port, serverEnv(port, env), builtServer(), undefined, uid);
   }
 
   /**

@@ -62,3 +62,31 @@ export async function startTestModule(
   await module.init();
   return { module, dataSource: module.get(DataSource), close: () => module.close() };
 }
+
+/**
+ * The production app for the enclosing `describe`: started before its first test, closed after
+ * its last. `config` is read when the app starts (a fresh embedded database each time).
+ */
+export function useTestApp(config?: () => AppConfig): TestApp {
+  let started: TestApp | undefined;
+  const current = (): TestApp => {
+    if (!started) throw new Error('the test app is used before its beforeAll has started it');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startTestApp(config?.());
+  });
+  afterAll(() => started?.close());
+  return {
+    get app() {
+      return current().app;
+    },
+    get baseUrl() {
+      return current().baseUrl;
+    },
+    get dataSource() {
+      return current().dataSource;
+    },
+    close: () => current().close(),
+  };
+}

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig } from '../../src/config/app-config';
+import { serverDatabaseUrl } from './test-database';
 
 /** Set by global-setup: a migrated embedded data folder that each test app copies. */
 export const EMBEDDED_TEMPLATE_ENV = 'IPB_TEST_EMBEDDED_TEMPLATE';
@@ -34,7 +35,7 @@ export function testConfig(env: Record<string, string | undefined> = {}): AppCon
     // (and process) in the same minute add up; tests of the limit set their own.
     POST_RATE_LIMIT: RATE_LIMIT_OUT_OF_REACH,
   };
-  if (usingServer) base.DATABASE_URL = process.env.TEST_DATABASE_URL;
+  if (usingServer) base.DATABASE_URL = serverDatabaseUrl();
   else base.DATA_DIR = freshEmbeddedDataDir();
   return AppConfig.fromEnv({ ...base, ...env });
 }
