@@ -13,11 +13,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { rawRequest } from './support/http';
-import { startTestApp, type TestApp } from './support/test-app';
+import { rawRequest } from '../support/http';
+import { startTestApp, type TestApp } from '../support/test-app';
 
 const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-const CLIENT_PATH = join(__dirname, 'support', 'python');
+const CLIENT_PATH = join(__dirname, '..', 'support', 'python');
 
 /** The snippet the README gave before: it set the constants on the package, which nobody reads. */
 const OLD_SNIPPET = `import ipythonblocks

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { runCli } from './support/cli-process';
-import { clientBody } from './support/grid-factory';
-import { clientPost, rawRequest } from './support/http';
-import { ServerProcess } from './support/server-process';
-import { PrivatePostgres } from './support/private-postgres';
-import { startTestApp, type TestApp } from './support/test-app';
-import { testConfig, usingServer } from './support/test-config';
+import { runCli } from '../support/cli-process';
+import { clientBody } from '../support/grid-factory';
+import { clientPost, rawRequest } from '../support/http';
+import { ServerProcess } from '../support/server-process';
+import { PrivatePostgres } from '../support/private-postgres';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { testConfig, usingServer } from '../support/test-config';
+import { serverDatabaseUrl } from '../support/test-database';
 
 /**
  * A database that refuses connections (Heroku's smallest plan allows 20): /health names the
@@ -80,7 +81,7 @@ import { testConfig, usingServer } from './support/test-config';
   beforeAll(async () => {
     const env = { DATABASE_URL: url.toString() };
     servers = await Promise.all([ServerProcess.start(env), ServerProcess.start(env)]);
-    db = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    db = new Client({ connectionString: serverDatabaseUrl() });
     await db.connect();
   }, 120_000);
   afterAll(async () => {

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { runCli } from './support/cli-process';
-import { clientBody } from './support/grid-factory';
-import { gridRoutes } from './support/grid-routes';
-import { clientPost, rawRequest } from './support/http';
-import { LEGACY_SAMPLE } from './support/legacy-sample';
-import { PgBouncer } from './support/pgbouncer';
-import { ServerProcess } from './support/server-process';
-import { usingServer } from './support/test-config';
+import { runCli } from '../support/cli-process';
+import { clientBody } from '../support/grid-factory';
+import { gridRoutes } from '../support/grid-routes';
+import { clientPost, rawRequest } from '../support/http';
+import { LEGACY_SAMPLE } from '../support/legacy-sample';
+import { PgBouncer } from '../support/pgbouncer';
+import { ServerProcess } from '../support/server-process';
+import { usingServer } from '../support/test-config';
+import { serverDatabaseUrl } from '../support/test-database';
 
 const SALTS = { HASHIDS_PUBLIC_SALT: 'public', HASHIDS_SECRET_SALT: 'secret' };
-const direct = process.env.TEST_DATABASE_URL!;
+const direct = serverDatabaseUrl();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const NOT_HEARING = /Notifications of hides do not arrive/;
 

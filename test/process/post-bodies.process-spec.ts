@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { GridsRepository } from '../src/grid-storage/grids.repository';
-import { clientBody } from './support/grid-factory';
-import { clientPost, clientPostFrom, newClientAddress, rawRequest } from './support/http';
-import { ServerProcess } from './support/server-process';
-import { startTestApp, TestApp } from './support/test-app';
-import { testConfig } from './support/test-config';
+import { GridsRepository } from '../../src/grid-storage/grids.repository';
+import { clientBody } from '../support/grid-factory';
+import { clientPost, clientPostFrom, newClientAddress, rawRequest } from '../support/http';
+import { ServerProcess } from '../support/server-process';
+import { startTestApp, TestApp } from '../support/test-app';
+import { testConfig } from '../support/test-config';
 
 /** A post whose headers promise `length` bytes, of which `send` are sent; then it stops. */
 interface StalledPost {

@@ -1,7 +1,7 @@
-import { blocks, clientBody } from './support/grid-factory';
-import { clientPost, rawRequest } from './support/http';
-import { startTestApp, TestApp } from './support/test-app';
-import { GridsRepository } from '../src/grid-storage/grids.repository';
+import { blocks, clientBody } from '../support/grid-factory';
+import { clientPost, rawRequest } from '../support/http';
+import { startTestApp, TestApp } from '../support/test-app';
+import { GridsRepository } from '../../src/grid-storage/grids.repository';
 
 /**
  * `/get` returns the grid data exactly as posted: every key, every value. What JavaScript

@@ -1,12 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientPostFixtures } from './support/fixtures';
-import { startTestModule, type TestModule } from './support/test-app';
-import { LegacyImportModule } from '../src/legacy-import/legacy-import.module';
-import { LegacyImportService } from '../src/legacy-import/legacy-import.service';
-import type { ImportReport } from '../src/legacy-import/import-report';
-import { Sqlite as Database } from '../src/legacy-import/sqlite-driver';
+import { clientPostFixtures } from '../support/fixtures';
+import { startTestModule, type TestModule } from '../support/test-app';
+import { LegacyImportModule } from '../../src/legacy-import/legacy-import.module';
+import { LegacyImportService } from '../../src/legacy-import/legacy-import.service';
+import type { ImportReport } from '../../src/legacy-import/import-report';
+import { Sqlite as Database } from '../../src/legacy-import/sqlite-driver';
 
 /**
  * Rows the old site's file may hold that JavaScript would read as something else (numbers past a

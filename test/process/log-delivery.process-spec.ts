@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { startProxiedDatabase, type ProxiedDatabase } from './support/proxied-database';
-import { clientBody } from './support/grid-factory';
-import { clientPost, rawRequest } from './support/http';
-import { ServerProcess } from './support/server-process';
+import { startProxiedDatabase, type ProxiedDatabase } from '../support/proxied-database';
+import { clientBody } from '../support/grid-factory';
+import { clientPost, rawRequest } from '../support/http';
+import { ServerProcess } from '../support/server-process';
 
 /**
  * What reaches a dyno's log, read from the server's stdout pipe as Heroku's log router reads it:
