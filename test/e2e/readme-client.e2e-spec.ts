@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { rawRequest } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 const CLIENT_PATH = join(__dirname, '..', 'support', 'python');
 
 /** The snippet the README gave before: it set the constants on the package, which nobody reads. */
