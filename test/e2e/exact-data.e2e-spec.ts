@@ -1,6 +1,6 @@
 import { blocks, clientBody } from '../support/grid-factory';
 import { clientPost, rawRequest } from '../support/http';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 import { GridsRepository } from '../../src/grid-storage/grids.repository';
 
 /**
@@ -8,13 +8,8 @@ import { GridsRepository } from '../../src/grid-storage/grids.repository';
  * cannot hold exactly is refused with a 400 naming the field, never stored changed.
  */
 describe('grid data exactly as posted, or refused', () => {
-  let t: TestApp;
-  let grids: GridsRepository;
-  beforeAll(async () => {
-    t = await startTestApp();
-    grids = t.app.get(GridsRepository);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const grids = () => t.app.get(GridsRepository);
 
   /** The client's body as JSON text, with `gridDataTail` spliced in as more grid_data keys. */
   function bodyWith(gridDataTail: string, secret = false): string {
@@ -58,14 +53,14 @@ describe('grid data exactly as posted, or refused', () => {
     ['1e-400', '"tiny": [1, 1e-400]', 'grid_data.tiny[1]'],
     ['more than 15 digits', '"pi": 3.14159265358979323846', 'grid_data.pi'],
   ])('refuses %s with a 400 naming the field, storing nothing', async (_what, tail, field) => {
-    const before = await grids.count('public');
+    const before = await grids().count('public');
     const res = await clientPost(t.baseUrl, bodyWith(tail));
     expect(res.status).toBe(400);
     const answer = res.json<{ errors: { field: string; message: string }[] }>();
     expect(answer.errors).toEqual([
       { field, message: expect.stringContaining('cannot be kept exactly') as string },
     ]);
-    expect(await grids.count('public')).toBe(before);
+    expect(await grids().count('public')).toBe(before);
   });
 
   it('refuses an inexact number in a known field (a block) the same way', async () => {
