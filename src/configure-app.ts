@@ -3,7 +3,6 @@ import compression from 'compression';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { setupApiDocs } from './grid-api/api-docs';
-import { AppLifecycle } from './common/lifecycle';
 import { PinoNestLogger, requestLogging, ROOT_LOGGER } from './common/logging';
 import { securityHeaders } from './common/security-headers';
 import { configureViews } from './common/views';
@@ -17,7 +16,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.disable('x-powered-by');
   const logger = app.get<Logger>(ROOT_LOGGER);
   app.useLogger(new PinoNestLogger(logger));
-  app.use(app.get(AppLifecycle).closeConnectionsWhileDraining());
   app.use(requestLogging(logger, config.requestLog));
   app.use(securityHeaders());
   app.use(redirectTrailingSlash);

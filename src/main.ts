@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger as RootLogger } from 'pino';
 import { AppModule } from './app.module';
 import { AppLifecycle } from './common/lifecycle';
+import { HttpDrain } from './common/http-drain';
 import { createBootLogger, PinoNestLogger } from './common/logging';
 import { watchStarter } from './common/parent-watch';
 import { checkPortFree, listenOn, StartupError } from './common/startup-error';
@@ -25,7 +26,11 @@ async function bootstrap(root: RootLogger): Promise<void> {
     abortOnError: false,
   });
   configureApp(app);
-  const shutdown = exitGracefully(app, config.shutdownTimeoutMs);
+  const shutdown = exitGracefully(
+    app,
+    new HttpDrain(app.getHttpServer()),
+    config.shutdownTimeoutMs,
+  );
   process.once('SIGTERM', () => shutdown('SIGTERM', 0));
   process.once('SIGINT', () => shutdown('SIGINT', 0));
   app.get(AppLifecycle).onFailure((reason) => shutdown(reason, 1));
@@ -47,12 +52,13 @@ function exitWithNpm(shutdown: (why: string, exitCode: 0 | 1) => void): void {
 
 /**
  * Heroku sends SIGTERM, then SIGKILL 30 s later. Drain: /health answers 503 so the router stops
- * sending traffic, every answer carries `Connection: close` so busy keep-alive clients let go,
- * idle connections are closed, the listener stops; when the requests in flight are done the
- * database pool closes and the process exits (0 on a signal, 1 when the process failed). Nest's
- * own shutdown hooks re-raise the signal instead, which exits non-zero.
+ * sending traffic; HttpDrain takes in the connections already waiting, stops the listener, and
+ * lets each connection go as it becomes free (answers carry `Connection: close`). Only when the last one has gone does Nest close
+ * the rest (the worker threads, the database pool): what was in flight is finished first. Exit
+ * 0 on a signal, 1 when the process failed. Out of time, requests still waiting get a 503 they
+ * may retry. Nest's own shutdown hooks re-raise the signal instead, which exits non-zero.
  */
-function exitGracefully(app: NestExpressApplication, timeoutMs: number) {
+function exitGracefully(app: NestExpressApplication, drain: HttpDrain, timeoutMs: number) {
   const logger = new Logger('Shutdown');
   let closing = false;
   return (why: string, exitCode: 0 | 1): void => {
@@ -62,24 +68,38 @@ function exitGracefully(app: NestExpressApplication, timeoutMs: number) {
     const message = `${why}: finishing the requests in flight, then exiting`;
     if (exitCode === 0) logger.log(message);
     else logger.error(message);
-    app.get(AppLifecycle).startDraining(app.getHttpServer());
+    app.get(AppLifecycle).startDraining();
+    let late = false;
     const deadline = setTimeout(() => {
-      logger.error(`requests still in flight after ${timeoutMs} ms: exiting anyway`);
-      process.exit(1);
+      late = true;
+      const refused = drain.refuseUnanswered(RESTART_RETRY_AFTER_S);
+      logger.error(
+        `requests still in flight after ${timeoutMs} ms (${refused} answered 503): exiting anyway`,
+      );
+      // Long enough for those answers to leave.
+      setTimeout(() => process.exit(1), 200);
     }, timeoutMs);
     deadline.unref();
-    app.close().then(
-      () => {
-        logger.log(`closed cleanly in ${Math.round(performance.now() - started)} ms`);
-        process.exit(exitCode);
-      },
-      (err: unknown) => {
-        logger.error(`shutdown failed: ${(err as Error).message}`, (err as Error).stack);
-        process.exit(1);
-      },
-    );
+    drain
+      .close()
+      .then(() => app.close())
+      .then(
+        () => {
+          const ms = Math.round(performance.now() - started);
+          if (late) logger.error(`closed in ${ms} ms, past the deadline`);
+          else logger.log(`closed cleanly in ${ms} ms`);
+          process.exit(late ? 1 : exitCode);
+        },
+        (err: unknown) => {
+          logger.error(`shutdown failed: ${(err as Error).message}`, (err as Error).stack);
+          process.exit(1);
+        },
+      );
   };
 }
+
+/** A restarted dyno is back within seconds. */
+const RESTART_RETRY_AFTER_S = 5;
 
 const root = createBootLogger(process.env);
 // Whatever ends the process ends it as one log line, not as Node's text on stderr.

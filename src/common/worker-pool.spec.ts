@@ -8,7 +8,7 @@ const START_ORDER = workerTaskFile(
 
 describe('WorkerPool', () => {
   const pool = new WorkerPool();
-  afterAll(() => pool.onModuleDestroy());
+  afterAll(() => pool.onApplicationShutdown());
 
   it('starts queued tasks in the order they were handed over (FIFO)', async () => {
     const counter = new Int32Array(new SharedArrayBuffer(4));

@@ -1,4 +1,4 @@
-import { Injectable, Module, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
@@ -31,7 +31,7 @@ export function workerTaskFile(dir: string, name: string): string {
  * process, so the threads and their memory are counted once.
  */
 @Injectable()
-export class WorkerPool implements OnModuleDestroy {
+export class WorkerPool implements OnApplicationShutdown {
   private readonly pool = new Piscina({
     execArgv: TYPESCRIPT ? ['-r', 'ts-node/register/transpile-only'] : [],
     minThreads: 1,
@@ -70,7 +70,9 @@ export class WorkerPool implements OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // The last of Nest's hooks, after the HTTP server has closed: a request still being answered
+  // may need a worker until then.
+  async onApplicationShutdown(): Promise<void> {
     await this.pool.destroy();
   }
 }

@@ -86,17 +86,19 @@ describe('SIGTERM under keep-alive load', () => {
     expect(lateHealth.length).toBeGreaterThan(0);
     for (const answer of lateHealth)
       expect(answer).toMatchObject({ status: 503, connection: 'close' });
-    // Once the drain has begun (the server's own clock), at most the answer in flight on each
-    // connection, plus one the server sent just before it read the signal; after it the
-    // connection is closed (by `Connection: close`, or at once when it was idle).
+    // Once the drain has begun (the server's own clock), the connections are let go within a
+    // few turns of the event loop: after those, each connection gets at most the answer that was
+    // in flight on it, with `Connection: close`.
     const drainAt = Number(
       server.jsonLines().find((l) => String(l.msg).startsWith('SIGTERM'))!.time,
     );
     for (const connection of answers) {
-      expect(connection.filter((a) => a.at >= drainAt).length).toBeLessThanOrEqual(2);
+      const after = connection.filter((a) => a.at >= drainAt + 300);
+      expect(after.length).toBeLessThanOrEqual(1);
+      for (const answer of after) expect(answer.connection).toBe('close');
     }
-    // Their next request found nobody listening.
-    expect(ends.every((end) => end === 'ECONNREFUSED' || end === 'ECONNRESET')).toBe(true);
+    // Their next request found nobody listening: none was reset.
+    expect(ends.every((end) => end === 'ECONNREFUSED')).toBe(true);
     console.log(`SIGTERM to exit under keep-alive load: ${Math.round(exitMs)} ms`);
   }, 60_000);
 });

@@ -24,6 +24,8 @@ export function rawRequest(
     timeoutMs?: number;
     /** Default: Node's global agent. */
     agent?: Agent;
+    /** Called once connected and the whole request has been handed to the operating system. */
+    onSent?: () => void;
   } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
@@ -50,6 +52,17 @@ export function rawRequest(
     });
     req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
     req.on('error', reject);
+    const { onSent } = options;
+    if (onSent) {
+      const connected = new Promise((resolve) =>
+        req.once('socket', (socket) => {
+          if (socket.connecting) socket.once('connect', resolve);
+          else resolve(undefined);
+        }),
+      );
+      const finished = new Promise((resolve) => req.once('finish', resolve));
+      void Promise.all([connected, finished]).then(onSent);
+    }
     req.end(body);
   });
 }
