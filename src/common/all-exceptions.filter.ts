@@ -9,7 +9,7 @@ import {
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { DISK_FULL_MESSAGE, StorageMonitor } from '../database/storage-monitor';
-import { isDatabaseUnavailable, isDiskFull } from './database-errors';
+import { isDatabaseUnavailable, isDiskFull, isSchemaBehind } from './database-errors';
 import { AppLifecycle } from './lifecycle';
 import { LoggedHttpException, RetryLaterException } from './logged-http-exception';
 
@@ -29,9 +29,12 @@ const OWN_PAGES: Record<number, { view: string; title: string }> = {
 /** A database that cannot be reached is usually back within seconds (a restart, a failover). */
 const DATABASE_RETRY_AFTER_S = 5;
 
+/** A release phase applies its migrations in seconds. */
+const SCHEMA_RETRY_AFTER_S = 10;
+
 /**
  * The one place errors become answers: HttpExceptions pass through, an unreachable database
- * becomes a 503 the client may retry, a full disk or a process that is stopping a 503 without
+ * or a schema not yet migrated becomes a 503 the client may retry, a full disk or a process that is stopping a 503 without
  * Retry-After (neither is over in a few seconds), anything else is logged with its stack and
  * answered with a plain 500 that leaks nothing.
  *
@@ -114,6 +117,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return {
         body: unavailable('The database is unavailable; please try again shortly'),
         retryAfterS: DATABASE_RETRY_AFTER_S,
+      };
+    }
+    if (isSchemaBehind(exception)) {
+      this.logger.error(
+        `${what}: the database schema is behind the code (${message}): migrations are pending; ` +
+          'run `npm run migration:run` (on Heroku the release phase runs it)',
+      );
+      return {
+        body: unavailable('The database is being upgraded; please try again shortly'),
+        retryAfterS: SCHEMA_RETRY_AFTER_S,
       };
     }
     this.logger.error(`${what}: ${message}`, (exception as Error)?.stack);

@@ -90,3 +90,15 @@ export function isDiskFull(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * True when a table or column the code needs is missing (SQLSTATE 42P01 undefined_table, 42703
+ * undefined_column): the schema is behind the code, as it is between a deploy's build and the
+ * end of its release phase (`npm run migration:run`), or when nobody ran it.
+ */
+export function isSchemaBehind(err: unknown): boolean {
+  for (const e of causes(err)) {
+    if (e.code === '42P01' || e.code === '42703') return true;
+  }
+  return false;
+}

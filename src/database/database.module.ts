@@ -9,9 +9,11 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { StartupError } from '../common/startup-error';
 import { AppLifecycle } from '../common/lifecycle';
 import { AppConfig } from '../config/app-config';
+import { explainConnectError } from './connect-errors';
 import { buildDataSourceOptions, DatabaseEndpoint } from './database-options';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { schemaProblem } from './schema-status';
@@ -96,10 +98,19 @@ export class DatabaseModule {
           inject: [AppConfig, DATABASE_ENDPOINT],
           useFactory: (config: AppConfig, endpoint: DatabaseEndpoint) => ({
             ...buildDataSourceOptions(config, endpoint),
-            // A database that is down at boot is retried briefly, then the boot fails loudly.
+            // A database that is down at boot is retried briefly, then the boot fails loudly;
+            // one that can never work as configured (no TLS, say) ends the boot at once.
             retryAttempts: 5,
             retryDelay: 2000,
+            toRetry: (err: unknown) => !(err instanceof StartupError),
           }),
+          dataSourceFactory: async (options?: DataSourceOptions) => {
+            try {
+              return await new DataSource(options!).initialize();
+            } catch (err) {
+              throw explainConnectError(err, (options as { url?: string }).url ?? '');
+            }
+          },
         }),
       ],
     };

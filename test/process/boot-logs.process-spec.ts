@@ -122,19 +122,13 @@ describe('npm run migration:run (the release phase), its output piped', () => {
       const env = serverEnv(0, { HASHIDS_PUBLIC_SALT: undefined, HASHIDS_SECRET_SALT: undefined });
       const { stdout, stderr } = await promisify(execFile)(
         process.execPath,
-        [
-          '-r',
-          'ts-node/register/transpile-only',
-          join(root, 'node_modules', 'typeorm', 'cli.js'),
-          'migration:run',
-          '-d',
-          join(root, 'src', 'database', 'data-source.ts'),
-        ],
+        [join(root, 'dist', 'database', 'migrate.js')],
         { cwd: root, env: { ...env, LOG_FORMAT: undefined } },
       );
       expect(stdout + stderr).not.toContain('\u001b[');
       const logLines = stdout.split('\n').filter((l) => l.startsWith('{'));
       expect(logLines.some((l) => l.includes('HASHIDS_PUBLIC_SALT'))).toBe(true);
+      expect(logLines.some((l) => l.includes('No migrations pending'))).toBe(true);
     },
     60_000,
   );

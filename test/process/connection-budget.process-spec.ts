@@ -72,13 +72,14 @@ import { serverDatabaseUrl } from '../support/test-database';
  */
 (usingServer ? describe : describe.skip)('the connection budget at the defaults', () => {
   const name = `ipb-budget-${randomUUID().slice(0, 8)}`;
-  // Built when the suite runs: without TEST_DATABASE_URL (the embedded run) it is skipped.
-  const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://unused');
-  url.searchParams.set('application_name', name);
+  // This worker's database, tagged so that its connections can be counted.
+  let url: URL;
   let servers: ServerProcess[] = [];
   let db: Client;
 
   beforeAll(async () => {
+    url = new URL(serverDatabaseUrl());
+    url.searchParams.set('application_name', name);
     const env = { DATABASE_URL: url.toString() };
     servers = await Promise.all([ServerProcess.start(env), ServerProcess.start(env)]);
     db = new Client({ connectionString: serverDatabaseUrl() });

@@ -71,16 +71,10 @@ describe('the build that npm run start:dev makes (nest build alone), and npm sta
       });
       if (usingServer) {
         // A server database is migrated by `npm run migration:run`, from the same build.
-        await promisify(execFile)(
-          process.execPath,
-          [
-            join(ROOT, 'node_modules', 'typeorm', 'cli.js'),
-            'migration:run',
-            '-d',
-            join(dist, 'database', 'data-source.js'),
-          ],
-          { cwd: ROOT, env },
-        );
+        await promisify(execFile)(process.execPath, [join(dist, 'database', 'migrate.js')], {
+          cwd: ROOT,
+          env,
+        });
       }
       server = await ServerProcess.startBuild([join(dist, 'main.js')], env, { port });
       const posted = await clientPost(server.baseUrl, JSON.stringify(clientBody()));
