@@ -10,6 +10,13 @@ export const API_DOCS_PATH = '/api/docs';
 export const API_DOCS_JSON_PATH = '/api/docs-json';
 
 /**
+ * The limits table (in the description's markdown) is wider than a phone: it scrolls in its own
+ * box instead of widening the page.
+ */
+const API_DOCS_CSS =
+  '.swagger-ui .info table { display: block; max-width: 100%; overflow-x: auto; }';
+
+/**
  * The OpenAPI document of the client API (`POST /post`, `GET /get/...`, `GET /health`) and
  * Swagger UI, self-hosted from swagger-ui-dist. Must run in configureApp, before the app's
  * routes are registered: its routes then come before the page route `/:hashId`.
@@ -24,6 +31,7 @@ export function setupApiDocs(app: NestExpressApplication): void {
     jsonDocumentUrl: API_DOCS_JSON_PATH.slice(1),
     raw: ['json'],
     customSiteTitle: 'ipythonblocks.org API',
+    customCss: API_DOCS_CSS,
     swaggerOptions: {
       // The default shows a badge image fetched from validator.swagger.io: nothing off-site.
       validatorUrl: null,
