@@ -1,5 +1,12 @@
 import { gridDrawing } from '../grid-storage/stored-grid';
-import { colourName, COLOUR_NAMES, describeGrid, DESCRIPTION_MAX_CHARS } from './grid-description';
+import {
+  aSize,
+  colourName,
+  COLOUR_NAMES,
+  describeGrid,
+  DESCRIPTION_MAX_CHARS,
+  gridName,
+} from './grid-description';
 
 type Rgb = [number, number, number];
 
@@ -123,5 +130,30 @@ describe('describeGrid', () => {
     expect(describeGrid(ragged)).toBe(
       'Mostly black (2 of 3 blocks), then white (1). Row 1: all black. Row 2: 1 black, 1 white.',
     );
+  });
+});
+
+describe('aSize: the article a grid size takes, read aloud', () => {
+  it.each([
+    [3, 2, 'A 3 × 2'],
+    [8, 8, 'An 8 × 8'],
+    [11, 4, 'An 11 × 4'],
+    [18, 18, 'An 18 × 18'],
+    [80, 1, 'An 80 × 1'],
+    [800, 3, 'An 800 × 3'],
+    [1, 8, 'A 1 × 8'],
+    [10, 10, 'A 10 × 10'],
+    [110, 2, 'A 110 × 2'],
+    [11000, 1, 'An 11000 × 1'],
+    [100, 100, 'A 100 × 100'],
+  ])('%s × %s -> %s', (width, height, expected) => {
+    expect(aSize(width, height)).toBe(expected);
+  });
+});
+
+describe('gridName: what the image of a grid is', () => {
+  it('says its size, class and blocks, one block singular', () => {
+    expect(gridName('BlockGrid', 7, 3)).toBe('A 7 × 3 BlockGrid of 21 coloured blocks');
+    expect(gridName('ImageGrid', 1, 1)).toBe('A 1 × 1 ImageGrid of 1 coloured block');
   });
 });

@@ -294,3 +294,20 @@ export function describeGrid(drawing: GridDrawing): string {
     ? text
     : `${text.slice(0, DESCRIPTION_MAX_CHARS - 1)}…`;
 }
+
+/**
+ * "A 3 × 2" but "An 8 × 8", "An 11 × 4", "An 18 × 18", "An 80 × 1": the article a number read
+ * aloud takes (eight, eleven, eighteen, eighty..., eleven thousand...).
+ */
+export function aSize(width: unknown, height: unknown): string {
+  const digits = String(width);
+  const vowelSound = digits.startsWith('8') || (digits.length % 3 === 2 && /^1[18]/.test(digits));
+  return `${vowelSound ? 'An' : 'A'} ${String(width)} × ${String(height)}`;
+}
+
+/** What a grid is, for the name of its image: "A 7 × 3 BlockGrid of 21 coloured blocks". */
+export function gridName(ipbClass: string, width: unknown, height: unknown): string {
+  const count = Number(width) * Number(height);
+  const blocks = count === 1 ? '1 coloured block' : `${String(count)} coloured blocks`;
+  return `${aSize(width, height)} ${ipbClass} of ${blocks}`;
+}

@@ -1,7 +1,13 @@
 import { gridPagePath } from '../common/public-origin';
 import { gridTitle } from './grid-embed';
+import { aSize, gridName } from './grid-description';
 import type { PageParts } from './grid-render.task';
 import type { StoredGrid } from '../grid-storage/stored-grid';
+
+/** `text` cut to at most `max` characters, with an ellipsis when cut. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
 
 /** One stored value as text, whatever an old client put there. */
 function text(value: unknown): string {
@@ -31,16 +37,6 @@ export function postedDate(createdAt: Date | null): { iso: string; text: string 
   if (createdAt === null) return null;
   const iso = createdAt.toISOString();
   return { iso, text: iso.slice(0, 10) };
-}
-
-/**
- * "A 3 × 2" but "An 8 × 8", "An 11 × 4", "An 18 × 18", "An 80 × 1": the article a number read
- * aloud takes (eight, eleven, eighteen, eighty..., eleven thousand...).
- */
-export function aSize(width: unknown, height: unknown): string {
-  const digits = String(width);
-  const vowelSound = digits.startsWith('8') || (digits.length % 3 === 2 && /^1[18]/.test(digits));
-  return `${vowelSound ? 'An' : 'A'} ${String(width)} × ${String(height)}`;
 }
 
 /**
@@ -84,7 +80,8 @@ export function gridPageModel(
     ipbClass,
     size,
     aSize: sizeWithArticle,
-    blockCount: Number(parts.width) * Number(parts.height),
+    name: gridName(ipbClass, parts.width, parts.height),
+    words: parts.description,
     // Too many blocks for a table: the page shows the grid's picture instead.
     tableHtml: parts.table ? PAGE_MARKERS.table : undefined,
     picture: parts.table
@@ -101,7 +98,8 @@ export function gridPageModel(
     og: {
       title: `${ipbClass} ${size} · ipythonblocks.org`,
       image: `${pageUrl}.png`,
-      imageAlt: `${sizeWithArticle} ${ipbClass} of coloured blocks`,
+      // Link previews cut alt text at 420 characters.
+      imageAlt: clip(`${gridName(ipbClass, parts.width, parts.height)}. ${parts.description}`, 420),
     },
   };
 }

@@ -6,7 +6,8 @@ import { GridsRepository } from '../grid-storage/grids.repository';
 import { RandomGrids } from '../grid-storage/random-grids';
 import { AnswerCache } from './answer-cache';
 import { GridNotFoundException } from './grid-answers.service';
-import { aSize, postedDate } from './grid-page-model';
+import { aSize } from './grid-description';
+import { postedDate } from './grid-page-model';
 import { landingModel } from './landing-model';
 import { type PageAnswer, Redirect, RenderedPage } from './page-answer';
 

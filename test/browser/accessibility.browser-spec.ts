@@ -88,6 +88,32 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
     await t?.close();
   });
 
+  it('the grid figure is named and described in the accessibility tree; its cells are not there', async () => {
+    const page = await browser!.newPage();
+    await page.goto(`${t!.baseUrl}${paths.grid}`);
+    const cdp = await page.context().newCDPSession(page);
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
+      nodes: {
+        role?: { value: string };
+        name?: { value: string };
+        description?: { value: string };
+      }[];
+    };
+    const words = await page.locator('.grid-words p').textContent();
+    const figure = nodes.filter(
+      (n) => n.role?.value === 'image' && n.name?.value.includes('BlockGrid'),
+    );
+    expect(figure.map((n) => [n.name?.value, n.description?.value])).toEqual([
+      ['An 8 × 8 BlockGrid of 64 coloured blocks', words],
+    ]);
+    expect(words).toMatch(/^(Mostly )?\w/);
+    // No table, rows or cells of the grid: a screen reader's table keys do not land in 64 cells.
+    expect(
+      nodes.filter((n) => ['table', 'row', 'cell', 'gridcell'].includes(n.role?.value ?? '')),
+    ).toEqual([]);
+    await page.close();
+  });
+
   const pages = [
     'landing',
     'about',
