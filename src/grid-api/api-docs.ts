@@ -12,7 +12,8 @@ export const API_DOCS_JSON_PATH = '/api/docs-json';
 /**
  * Swagger UI's own colours fail WCAG AA contrast (white on #61affe is 2.3:1): the method badges,
  * the version stamp and links get darker shades of the same hues (each 5:1 or more on white).
- * The limits table (in the description's markdown) wraps its cells to fit a phone.
+ * The limits table (in the description's markdown) wraps its cells, and the title shrinks, to fit
+ * a 320 px phone.
  */
 const API_DOCS_CSS = [
   '.swagger-ui .opblock.opblock-get .opblock-summary-method { background: #0b5cad; }',
@@ -21,6 +22,7 @@ const API_DOCS_CSS = [
   '.swagger-ui .info a, .swagger-ui .info .link, .swagger-ui a.nostyle { color: #1f5fbf; }',
   '.swagger-ui .info table { table-layout: fixed; width: 100%; }',
   '.swagger-ui .info table td, .swagger-ui .info table th { overflow-wrap: anywhere; }',
+  '@media (max-width: 480px) { .swagger-ui .info .title { font-size: 24px; overflow-wrap: anywhere; } }',
 ].join('\n');
 
 /**

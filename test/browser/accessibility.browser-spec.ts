@@ -114,6 +114,25 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
     await page.close();
   });
 
+  it.each([
+    ['landing', '.showcase table'],
+    ['apiDocs', '.swagger-ui .info table'],
+  ])('at 320 px the %s page loses nothing off its right edge (%s)', async (name, selector) => {
+    const page = await browser!.newPage({ viewport: { width: 320, height: 700 } });
+    await page.goto(`${t!.baseUrl}${paths[name]}`);
+    await page.locator(selector).waitFor();
+    const box = await page.evaluate<{ right: number; page: number }, string>(
+      (sel) => ({
+        right: document.querySelector(sel)!.getBoundingClientRect().right,
+        page: document.documentElement.scrollWidth,
+      }),
+      selector,
+    );
+    expect(box.right).toBeLessThanOrEqual(320);
+    expect(box.page).toBeLessThanOrEqual(320);
+    await page.close();
+  });
+
   const pages = [
     'landing',
     'about',
