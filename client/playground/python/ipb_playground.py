@@ -1,0 +1,2 @@
+def run(code, host, code_cells=None):
+    raise NotImplementedError
