@@ -145,3 +145,245 @@ describe('the oracle: what the real ipythonblocks produced', () => {
     expect(new Set(ids.map((pair) => pair![0])).size).toBe(ids.length);
   });
 });
+
+/** A program's outcome; fails the test when the run itself went wrong in JS. */
+function outcomeOf(code: string, codeCells?: string[]) {
+  const { host, seen } = oracleHost();
+  return { ...run(code, host, codeCells), seen };
+}
+
+/** Each table cell as `Index: [a, b] (r, g, b) size`, row by row: what a reader of the HTML sees. */
+function cellsOf(html: string): string[][] {
+  return [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map(([, row]) =>
+    [
+      ...row.matchAll(
+        /<td title="Index: \[([^\]]*)\]&#10;Color: \(([^)]*)\)" style="width: ([^p]*)px; height: \3px;background-color: rgb\(\2\);"><\/td>/g,
+      ),
+    ].map(([, index, color, size]) => `[${index}] (${color}) ${size}`),
+  );
+}
+
+function resultHtml(code: string): string {
+  const { outcome } = outcomeOf(code);
+  expect(outcome.error).toBeNull();
+  return (outcome.result as { html: string }).html;
+}
+
+/** The colour of every block of the grid in variable `name`, top row first. */
+function colorsOf(outcome: Outcome, name = 'grid'): string[][] {
+  return outcome.grids[name].grid_data.blocks.map((row) => row.map((b) => b.slice(0, 3).join(',')));
+}
+
+describe('indexing, as the library does it', () => {
+  it('counts negative indices from the end, and a block remembers the index it was read by', () => {
+    const { outcome } = outcomeOf(
+      'from ipythonblocks import BlockGrid\ngrid = BlockGrid(4, 3)\n' +
+        'grid[-1, -1] = (1, 2, 3)\ngrid[-1] = grid[-1, -1]\ngrid[:, -1] = (4, 5, 6)\n' +
+        'block = grid[-2, -3]\nprint(block.row, block.col)',
+    );
+    expect(outcome.stdout).toBe('-2 -3\n');
+    expect(colorsOf(outcome)).toEqual([
+      ['0,0,0', '0,0,0', '0,0,0', '4,5,6'],
+      ['0,0,0', '0,0,0', '0,0,0', '4,5,6'],
+      ['1,2,3', '1,2,3', '1,2,3', '4,5,6'],
+    ]);
+  });
+
+  it('takes slices with steps, backwards too', () => {
+    const { outcome } = outcomeOf(
+      'from ipythonblocks import BlockGrid\ngrid = BlockGrid(5, 5)\n' +
+        'grid[::2, ::2] = (9, 9, 9)\ngrid[::-1][0, 1] = (7, 7, 7)\ngrid[1:4:2, -1] = (5, 5, 5)',
+    );
+    expect(colorsOf(outcome)).toEqual([
+      ['9,9,9', '0,0,0', '9,9,9', '0,0,0', '9,9,9'],
+      ['0,0,0', '0,0,0', '0,0,0', '0,0,0', '5,5,5'],
+      ['9,9,9', '0,0,0', '9,9,9', '0,0,0', '9,9,9'],
+      ['0,0,0', '0,0,0', '0,0,0', '0,0,0', '5,5,5'],
+      ['9,9,9', '7,7,7', '9,9,9', '0,0,0', '9,9,9'],
+    ]);
+  });
+
+  it('gives views that write through to the grid, and draws a view with its own indices', () => {
+    const { outcome } = outcomeOf(
+      'from ipythonblocks import BlockGrid\ngrid = BlockGrid(3, 3)\nview = grid[1:, 1:]\n' +
+        'view[0, 0] = (50, 60, 70)\nview[1, 1].red = 255\ncorner = grid[2, 2]\nview.show()\n' +
+        'print(corner.row, corner.col, view.shape)',
+    );
+    expect(colorsOf(outcome)).toEqual([
+      ['0,0,0', '0,0,0', '0,0,0'],
+      ['0,0,0', '50,60,70', '0,0,0'],
+      ['0,0,0', '0,0,0', '255,0,0'],
+    ]);
+    expect(cellsOf((outcome.events[0] as { html: string }).html)).toEqual([
+      ['[0, 0] (50, 60, 70) 20', '[0, 1] (0, 0, 0) 20'],
+      ['[1, 0] (0, 0, 0) 20', '[1, 1] (255, 0, 0) 20'],
+    ]);
+    // Drawing the view told its blocks their place in the view, as in the library.
+    expect(outcome.stdout).toBe('1 1 (2, 2)\n');
+    expect(Object.keys(outcome.grids)).toEqual(['grid', 'view']);
+  });
+
+  it('reads an ImageGrid from the lower left by default, and draws its top row first', () => {
+    const { outcome } = outcomeOf(
+      'from ipythonblocks import ImageGrid\nimg = ImageGrid(3, 2)\nimg[0, 0] = (1, 1, 1)\n' +
+        'img[-1, -1] = (2, 2, 2)\npart = img[1:3, 0:1]\npart[0, 0] = (3, 3, 3)\n' +
+        'print(part.origin, part.shape)\nimg',
+    );
+    expect(outcome.stdout).toBe('lower-left (2, 1)\n');
+    expect(colorsOf(outcome, 'img')).toEqual([
+      ['0,0,0', '0,0,0', '2,2,2'],
+      ['1,1,1', '3,3,3', '0,0,0'],
+    ]);
+    expect(cellsOf((outcome.result as { html: string }).html)).toEqual([
+      ['[0, 1] (0, 0, 0) 20', '[1, 1] (0, 0, 0) 20', '[2, 1] (2, 2, 2) 20'],
+      ['[0, 0] (1, 1, 1) 20', '[1, 0] (3, 3, 3) 20', '[2, 0] (0, 0, 0) 20'],
+    ]);
+  });
+
+  it("reads an upper-left ImageGrid from the top, and its areas get the default origin (the library's quirk)", () => {
+    const { outcome } = outcomeOf(
+      "from ipythonblocks import ImageGrid\nimg = ImageGrid(5, 4, origin='upper-left')\n" +
+        'img[0, 0] = (1, 1, 1)\npart = img[1:3, 0:2]\npart[0, 0] = (9, 9, 9)\nprint(part.origin)',
+    );
+    expect(outcome.stdout).toBe('lower-left\n');
+    // part[0, 0] is the part's lower left: img[1, 1].
+    expect(colorsOf(outcome, 'img').slice(0, 2)).toEqual([
+      ['1,1,1', '0,0,0', '0,0,0', '0,0,0', '0,0,0'],
+      ['0,0,0', '9,9,9', '0,0,0', '0,0,0', '0,0,0'],
+    ]);
+  });
+
+  it('walks a BlockGrid row by row and an ImageGrid column by column from y = 0', () => {
+    const { outcome } = outcomeOf(
+      'from ipythonblocks import BlockGrid, ImageGrid\n' +
+        'print([(b.row, b.col) for b in BlockGrid(3, 2)])\n' +
+        'print([(p.x, p.y) for p in ImageGrid(3, 2)])\n' +
+        "print([(p.x, p.y) for p in ImageGrid(2, 2, origin='upper-left')])",
+    );
+    expect(outcome.stdout).toBe(
+      '[(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]\n' +
+        '[(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)]\n' +
+        '[(0, 0), (0, 1), (1, 0), (1, 1)]\n',
+    );
+  });
+
+  it.each([
+    ['grid[1, 2, 3]', 'IndexError', 'Invalid index, too many dimensions.'],
+    ['grid[(1,)]', 'TypeError', 'Single indices must be integers, not tuple.'],
+    ["grid['a']", 'IndexError', 'Invalid index.'],
+    ['grid[0, 1.5]', 'TypeError', 'list indices must be integers or slices, not float'],
+    ['grid[5:9]', 'IndexError', 'list index out of range'],
+    ['img[1]', 'IndexError', 'ImageGrid only supports 2D indexing.'],
+    ['img[0, 3]', 'IndexError', 'list index out of range'],
+    [
+      'img.block_size = 5',
+      'AttributeError',
+      "property 'block_size' of 'ImageGrid' object has no setter",
+    ],
+    [
+      "ImageGrid(2, 2, origin='middle')",
+      'ValueError',
+      "origin keyword must be one of {'lower-left', 'upper-left'}.",
+    ],
+    ['grid.lines_on = 2', 'ValueError', 'lines_on may only be True or False.'],
+    ['hash(grid)', 'TypeError', "unhashable type: 'BlockGrid'"],
+  ])('%s fails as in the library: %s', (line, type, message) => {
+    const { outcome } = outcomeOf(
+      `from ipythonblocks import BlockGrid, ImageGrid\ngrid = BlockGrid(3, 3)\nimg = ImageGrid(3, 3)\n${line}`,
+    );
+    expect(outcome.error).toEqual({ type, message });
+  });
+});
+
+describe('colours and blocks', () => {
+  it('clamps colours to 0-255 and rounds halves to even', () => {
+    const { outcome } = outcomeOf(
+      'from ipythonblocks import BlockGrid\ngrid = BlockGrid(4, 1)\ngrid[0, 0] = (1.5, 2.5, 3.5)\n' +
+        "grid[0, 1] = (-5, 1e9, 254.5)\ngrid[0, 2] = (0.5, 0.49, float('nan'))\n" +
+        "grid[0, 3] = [True, 1.4999, float('inf')]",
+    );
+    expect(colorsOf(outcome)).toEqual([['2,2,4', '0,255,254', '0,0,0', '1,1,255']]);
+  });
+
+  it.each([
+    ["grid[0, 0] = ('a', 1, 2)", 'InvalidColorSpec', 'value must be a number. got a.'],
+    ['grid[0, 0].red = None', 'InvalidColorSpec', 'value must be a number. got None.'],
+    [
+      "grid[0, 0] = 'blue'",
+      'ValueError',
+      "Value must be a Block or a sequence of 3 integers. Got 'blue'.",
+    ],
+    [
+      'grid[0, 0].rgb = (1, 2)',
+      'ValueError',
+      'Setting colors requires three values: (red, green, blue).',
+    ],
+    [
+      'grid[0:1, 0:2] = BlockGrid(1, 1)',
+      'ShapeMismatch',
+      'Both sides of grid assignment must have the same shape.',
+    ],
+    ['grid[0, 0] = BlockGrid(1, 1)', 'TypeError', 'Cannot assign grid to single block.'],
+  ])('%s fails as in the library: %s', (line, type, message) => {
+    const { outcome } = outcomeOf(
+      `from ipythonblocks import BlockGrid\ngrid = BlockGrid(2, 2)\n${line}`,
+    );
+    expect(outcome.error).toEqual({ type, message });
+  });
+
+  it('lets a program catch InvalidColorSpec and ShapeMismatch by name', () => {
+    const { outcome } = outcomeOf(
+      'from ipythonblocks import BlockGrid, InvalidColorSpec, ShapeMismatch\ngrid = BlockGrid(2, 2)\n' +
+        "try:\n    grid[0, 0] = ('x', 0, 0)\nexcept InvalidColorSpec as e:\n    print('colour:', e)\n" +
+        'try:\n    grid[0] = BlockGrid(1, 1)\nexcept ShapeMismatch as e:\n    print(type(e).__name__)',
+    );
+    expect(outcome.stdout).toBe('colour: value must be a number. got x.\nShapeMismatch\n');
+  });
+
+  it('compares blocks by colour and size, grids by their blocks', () => {
+    const { outcome } = outcomeOf(
+      'from ipythonblocks import Block, BlockGrid, ImageGrid\nb = Block(1, 2, 3)\n' +
+        'print(b == Block(1, 2, 3), b == Block(1, 2, 3, size=5), b == (1, 2, 3), b != Block(3, 2, 1))\n' +
+        'print(BlockGrid(2, 2) == ImageGrid(2, 2), BlockGrid(2, 2) == BlockGrid(2, 2, block_size=3))',
+    );
+    expect(outcome.stdout).toBe('True False False True\nTrue False\n');
+  });
+
+  it('ignores a number or None assigned to a block, as the library does', () => {
+    const { outcome } = outcomeOf(
+      'from ipythonblocks import BlockGrid\ngrid = BlockGrid(2, 1)\ngrid[0, 0] = 5\ngrid[0, 1] = None',
+    );
+    expect(outcome.error).toBeNull();
+    expect(colorsOf(outcome)).toEqual([['0,0,0', '0,0,0']]);
+  });
+
+  it('draws a lone block without lines, and keeps a block size as given (at least 1)', () => {
+    expect(
+      cellsOf(
+        resultHtml(
+          'from ipythonblocks import BlockGrid\ngrid = BlockGrid(2, 1, block_size=0)\ngrid[0, 1].size = 2.5\ngrid',
+        ),
+      ),
+    ).toEqual([['[0, 0] (0, 0, 0) 1', '[0, 1] (0, 0, 0) 2.5']]);
+    expect(resultHtml('from ipythonblocks import Block\nBlock(1, 2, 3)')).toContain(
+      'td {border: 0px solid white;}',
+    );
+  });
+});
+
+describe('what the browser cannot do', () => {
+  it.each([
+    ['grid.show_image()', 'show_image()'],
+    ["grid.save_image('grid.png')", 'save_image()'],
+    ['embed_colorpicker()', 'embed_colorpicker()'],
+  ])('%s raises NotImplementedError naming it', (line, name) => {
+    const { outcome } = outcomeOf(
+      `from ipythonblocks import BlockGrid, embed_colorpicker\ngrid = BlockGrid(2, 2)\n${line}`,
+    );
+    expect(outcome.error?.type).toBe('NotImplementedError');
+    expect(outcome.error?.message).toMatch(
+      new RegExp(`^${name.replace(/[()]/g, '\\$&')} is not available in the browser playground: `),
+    );
+    expect(outcome.events).toEqual([]);
+  });
+});
