@@ -42,10 +42,12 @@ so nothing one program did (a changed colour table, a patched class) leaks into 
 import ast
 import builtins
 import importlib
+import importlib.util
 import json
 import linecache
 import math
 import numbers
+import os
 import sys
 import time
 import traceback
@@ -318,14 +320,41 @@ def _execute(code, namespace):
     return eval(compile(ast.Expression(last.value), FILENAME, 'eval'), namespace)
 
 
+# Our modules, parent packages first, as (name, path below this folder, is a package).
+_OWN_MODULES = (
+    ('IPython', 'IPython/__init__.py', True),
+    ('IPython.display', 'IPython/display.py', False),
+    ('ipythonblocks', 'ipythonblocks/__init__.py', True),
+    ('ipythonblocks.ipythonblocks', 'ipythonblocks/ipythonblocks.py', False),
+)
+_compiled = {}
+
+
 def _fresh_modules():
+    """New module objects for our modules, run from code compiled once per interpreter."""
+    # Pyodide writes no .pyc files: importing them anew would compile them on every run, which
+    # costs more than a small program takes to run.
     for name in list(sys.modules):
         if name.split('.')[0] in _FRESH_PACKAGES:
             del sys.modules[name]
-    display = importlib.import_module('IPython.display')
-    blocks = importlib.import_module('ipythonblocks.ipythonblocks')
-    importlib.import_module('ipythonblocks')
-    return blocks, display
+    folder = os.path.dirname(os.path.abspath(__file__))
+    for name, relative, package in _OWN_MODULES:
+        path = os.path.join(folder, relative)
+        if name not in _compiled:
+            with open(path, encoding='utf-8') as f:
+                _compiled[name] = compile(f.read(), path, 'exec')
+        spec = importlib.util.spec_from_file_location(
+            name, path, submodule_search_locations=[os.path.dirname(path)] if package else None
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        parent, _, child = name.rpartition('.')
+        if parent:
+            setattr(sys.modules[parent], child, module)
+    # Run in dependency order: the package ipythonblocks re-exports its inner module's names.
+    for name in ('IPython', 'IPython.display', 'ipythonblocks.ipythonblocks', 'ipythonblocks'):
+        exec(_compiled[name], sys.modules[name].__dict__)
+    return sys.modules['ipythonblocks.ipythonblocks'], sys.modules['IPython.display']
 
 
 def _grid_json(grid):
