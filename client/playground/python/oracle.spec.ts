@@ -387,3 +387,325 @@ describe('what the browser cannot do', () => {
     expect(outcome.events).toEqual([]);
   });
 });
+
+describe('the runner: a program runs as a notebook cell', () => {
+  it.each([
+    ["'text'", { text: "'text'" }],
+    ['6 * 7', { text: '42' }],
+    ['[1, 2, 3]', { text: '[1, 2, 3]' }],
+    ['None', null],
+    ['print("hi")', null],
+    ['BlockGrid', { text: "<class 'ipythonblocks.ipythonblocks.BlockGrid'>" }],
+    ['grid;', null],
+    ['grid ; # a comment', null],
+    ['x = 5', null],
+  ])('shows the value of a last line %s as Jupyter does', (line, result) => {
+    const { outcome } = outcomeOf(
+      `from ipythonblocks import BlockGrid\ngrid = BlockGrid(1, 1)\n${line}`,
+    );
+    expect(outcome.error).toBeNull();
+    expect(outcome.result).toEqual(result);
+  });
+
+  it('shows only the last statement, and only when it is an expression', () => {
+    const { outcome } = outcomeOf('1\n2\nif True:\n    3');
+    expect(outcome.result).toBeNull();
+  });
+
+  it('names the line of the learner code an error came from, inside a loop and a function', () => {
+    const inLoop = outcomeOf(
+      'from ipythonblocks import BlockGrid\ngrid = BlockGrid(3, 3)\nfor i in range(5):\n' +
+        '    grid[i, i] = (255, 0, 0)\n',
+    );
+    expect(inLoop.outcome.error).toEqual({
+      type: 'IndexError',
+      message: 'list index out of range',
+    });
+    expect(inLoop.error_line).toBe(4);
+    // Only the learner's frames: nothing of the library or the runner.
+    expect(inLoop.traceback).toBe(
+      'Traceback (most recent call last):\n' +
+        '  File "<playground>", line 4, in <module>\n' +
+        '    grid[i, i] = (255, 0, 0)\n' +
+        '    ~~~~^^^^^^\n' +
+        'IndexError: list index out of range\n',
+    );
+    // What ran before the error stays done.
+    expect(inLoop.outcome.grids.grid.grid_data.blocks[2][2].slice(0, 3)).toEqual([255, 0, 0]);
+
+    const inFunction = outcomeOf(
+      'def paint(n):\n    return n / 0\n\nfor i in range(3):\n    paint(i)',
+    );
+    expect(inFunction.error_line).toBe(2);
+    expect(inFunction.traceback).toContain('line 5, in <module>');
+    expect(inFunction.traceback).toContain('line 2, in paint');
+  });
+
+  it('reports a syntax error with its line, before anything runs', () => {
+    const { outcome, error_line, traceback } = outcomeOf('print("never")\ngrid = (1, 2\n');
+    expect(outcome.error?.type).toBe('SyntaxError');
+    expect(outcome.stdout).toBe('');
+    expect(error_line).toBe(2);
+    expect(traceback).toContain('File "<playground>", line 2');
+  });
+
+  it('reports exit() and KeyboardInterrupt as the end of the program, not a crash', () => {
+    expect(outcomeOf('import sys\nsys.exit(3)').outcome.error).toEqual({
+      type: 'SystemExit',
+      message: '3',
+    });
+    expect(outcomeOf('raise KeyboardInterrupt').outcome.error).toEqual({
+      type: 'KeyboardInterrupt',
+      message: '',
+    });
+  });
+
+  it('starts every run afresh: variables, module state and patched classes do not leak', () => {
+    const first = outcomeOf(
+      'from ipythonblocks import BlockGrid, colors\nsecret_number = 5\ncolors["Mine"] = (1, 2, 3)\n' +
+        'BlockGrid.extra = 1\nimport ipythonblocks\nipythonblocks.__version__ = "changed"',
+    );
+    expect(first.outcome.error).toBeNull();
+    const second = outcomeOf(
+      'from ipythonblocks import BlockGrid, colors, __version__\n' +
+        "print('secret_number' in dir(), 'Mine' in colors, hasattr(BlockGrid, 'extra'), __version__)",
+    );
+    expect(second.outcome.stdout).toBe('False False False 1.10.dev\n');
+  });
+
+  it('lists every top-level grid in the order the program made them, views too', () => {
+    const { outcome } = outcomeOf(
+      'from ipythonblocks import BlockGrid, ImageGrid\nzebra = ImageGrid(1, 2)\nalpha = BlockGrid(2, 1)\n' +
+        'row = alpha[0]\nnumber = 3\nblock = alpha[0, 0]\ngrids = [alpha]',
+    );
+    expect(Object.keys(outcome.grids)).toEqual(['zebra', 'alpha', 'row']);
+    expect(outcome.grids.zebra).toEqual({
+      ipb_class: 'ImageGrid',
+      grid_data: {
+        lines_on: true,
+        width: 1,
+        height: 2,
+        blocks: [[[0, 0, 0, 20]], [[0, 0, 0, 20]]],
+      },
+    });
+  });
+
+  it('has display() without an import, as Jupyter does, and shows an object without HTML as text', () => {
+    const { outcome } = outcomeOf(
+      'from ipythonblocks import BlockGrid\ndisplay(5, "a")\nfrom IPython.display import HTML\n' +
+        'display(HTML("<b>bold</b>"))',
+    );
+    expect(outcome.events).toEqual([
+      { kind: 'text', text: '5' },
+      { kind: 'text', text: "'a'" },
+      { kind: 'html', html: '<b>bold</b>' },
+    ]);
+  });
+
+  it('tells the host what is printed and shown in the order it happens, a line at a time', () => {
+    const calls: string[] = [];
+    const { host } = oracleHost();
+    const logging = {
+      ...host,
+      stdout: (text: string) => void calls.push(`stdout ${JSON.stringify(text)}`),
+      event: (json: string) =>
+        void calls.push(`event ${(JSON.parse(json) as { kind: string }).kind}`),
+    };
+    run(
+      'from ipythonblocks import BlockGrid\nprint("a", end="")\nprint("b")\nBlockGrid(1, 1).flash()\n' +
+        'print("c", end="")',
+      logging,
+    );
+    expect(calls).toEqual(['stdout "ab\\n"', 'event html', 'event clear', 'stdout "c"']);
+  });
+
+  it("sends time.sleep to the host's sleep: flash's, animate's and the program's own", () => {
+    const { outcome, seen } = outcomeOf(
+      'import time\nfrom ipythonblocks import BlockGrid\ngrid = BlockGrid(2, 1)\ngrid.flash()\n' +
+        'grid.flash(display_time=0.5)\nfor block in grid.animate(stop_time=0.25):\n    time.sleep(1)\n' +
+        'from time import sleep\nsleep(2)\ntime.sleep(-1)',
+    );
+    expect(seen.sleeps).toEqual([0.2, 0.5, 0.25, 1, 0.25, 1, 2]);
+    expect(outcome.error).toEqual({
+      type: 'ValueError',
+      message: 'sleep length must be non-negative',
+    });
+  });
+
+  it('without a host sleep, really waits', () => {
+    const { host } = oracleHost();
+    const withoutSleep: Partial<typeof host> = { ...host };
+    delete withoutSleep.sleep;
+    const started = Date.now();
+    const { outcome } = run('import time\ntime.sleep(0.2)', withoutSleep);
+    expect(outcome.error).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+});
+
+describe('the grid on screen (last_grid, what the Post button posts)', () => {
+  it.each([
+    ['grid', 'the last expression', 'grid'],
+    ['grid.show()', 'show()', 'grid'],
+    ['grid[0:1].show()', 'a view shown', 'view'],
+    ['display(grid)', 'display()', 'grid'],
+    ['grid.flash()', 'flash() (its clear waits for the next display)', 'grid'],
+    ['for b in grid.animate(): pass', 'animate()', 'grid'],
+    ['grid.show()\nother.show()\ngrid[0, 0].show()', 'the last grid shown, not a block', 'other'],
+    ['grid.show()\nclear()', 'nothing after clear()', null],
+    ['print(grid)', 'nothing when no grid was displayed', null],
+  ])('%s: %s', (line, _what, which) => {
+    const { last_grid } = outcomeOf(
+      'from ipythonblocks import BlockGrid, clear\ngrid = BlockGrid(2, 2, fill=(1, 1, 1))\n' +
+        `other = BlockGrid(1, 1, fill=(2, 2, 2))\n${line}`,
+    );
+    const expected: Record<string, GridData> = {
+      grid: {
+        lines_on: true,
+        width: 2,
+        height: 2,
+        blocks: [
+          [
+            [1, 1, 1, 20],
+            [1, 1, 1, 20],
+          ],
+          [
+            [1, 1, 1, 20],
+            [1, 1, 1, 20],
+          ],
+        ],
+      },
+      view: {
+        lines_on: true,
+        width: 2,
+        height: 1,
+        blocks: [
+          [
+            [1, 1, 1, 20],
+            [1, 1, 1, 20],
+          ],
+        ],
+      },
+      other: { lines_on: true, width: 1, height: 1, blocks: [[[2, 2, 2, 20]]] },
+    };
+    expect(last_grid).toEqual(
+      which === null ? null : { ipb_class: 'BlockGrid', grid_data: expected[which] },
+    );
+  });
+
+  it('is the grid as the program left it', () => {
+    const { last_grid } = outcomeOf(
+      'from ipythonblocks import ImageGrid\nimg = ImageGrid(1, 1)\nimg.show()\nimg[0, 0] = (9, 9, 9)',
+    );
+    expect(last_grid).toEqual({
+      ipb_class: 'ImageGrid',
+      grid_data: { lines_on: true, width: 1, height: 1, blocks: [[[9, 9, 9, 20]]] },
+    });
+  });
+});
+
+describe('the site: from_web and post_to_web through the host', () => {
+  it('posts the editor code as the code cell when the page passes it, the body as the library builds it', () => {
+    const code =
+      'from ipythonblocks import ImageGrid\nimg = ImageGrid(1, 1)\nprint(img.post_to_web(secret=True))';
+    const { outcome, seen } = outcomeOf(code, [code]);
+    expect(outcome.stdout).toBe('http://www.ipythonblocks.org/posted1\n');
+    expect(seen.posts).toHaveLength(1);
+    expect(seen.posts[0].path).toBe('/post');
+    const body = JSON.parse(seen.posts[0].body) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual([
+      'python_version',
+      'ipb_version',
+      'ipb_class',
+      'code_cells',
+      'secret',
+      'grid_data',
+    ]);
+    expect(body.python_version).toEqual([3, 14, expect.any(Number), 'final', 0]);
+    const rest = { ...body };
+    delete rest.python_version;
+    expect(outcome.posts).toEqual([rest]);
+    expect(rest).toEqual({
+      ipb_version: '1.10.dev',
+      ipb_class: 'ImageGrid',
+      code_cells: [code],
+      secret: true,
+      grid_data: { lines_on: true, width: 1, height: 1, blocks: [[[0, 0, 0, 20]]] },
+    });
+  });
+
+  it('outside a notebook, asking for code cells fails as the library does there', () => {
+    const { outcome } = outcomeOf(
+      'from ipythonblocks import BlockGrid\nBlockGrid(1, 1).post_to_web(code_cells=1)',
+    );
+    expect(outcome.error).toEqual({
+      type: 'NameError',
+      message: "name 'get_ipython' is not defined",
+    });
+  });
+
+  it('reads public and secret grids from /get, keeping their block sizes', () => {
+    const { outcome, seen } = outcomeOf(
+      "from ipythonblocks import BlockGrid, ImageGrid\na = BlockGrid.from_web('bizkiL')\n" +
+        "b = ImageGrid.from_web('MiXoi4', secret=True, origin='upper-left')\nprint(b.origin, b[0, 1].rgb)",
+    );
+    expect(seen.gets).toEqual(['/get/bizkiL', '/get/secret/MiXoi4']);
+    expect(outcome.stdout).toBe('upper-left (7, 8, 9)\n');
+    expect(outcome.grids.a.grid_data).toEqual(oracle.about.canned_gets.bizkiL);
+  });
+
+  it("turns the site's error answers into HTTPError with the site's message", () => {
+    const missing = outcomeOf("from ipythonblocks import BlockGrid\nBlockGrid.from_web('nope')");
+    expect(missing.outcome.error).toEqual({
+      type: 'HTTPError',
+      message: '404 Client Error: Not Found for url: /get/nope (No grid at /get/nope)',
+    });
+
+    const { host } = oracleHost({
+      http_post: () => ({
+        status: 400,
+        body: JSON.stringify({
+          statusCode: 400,
+          message: 'Invalid grid post: secret: must be a boolean',
+        }),
+      }),
+    });
+    const refused = run(
+      "from ipythonblocks import BlockGrid\nBlockGrid(1, 1).post_to_web(secret='yes')",
+      host,
+    );
+    expect(refused.outcome.error).toEqual({
+      type: 'HTTPError',
+      message:
+        '400 Client Error: Bad Request for url: /post (Invalid grid post: secret: must be a boolean)',
+    });
+  });
+
+  it('says so when the site cannot be reached', () => {
+    const { host } = oracleHost({
+      http_get: () => {
+        throw new Error('network down');
+      },
+    });
+    const { outcome } = run(
+      "from ipythonblocks import BlockGrid\nBlockGrid.from_web('bizkiL')",
+      host,
+    );
+    expect(outcome.error?.type).toBe('ConnectionError');
+    expect(outcome.error?.message).toContain('/get/bizkiL');
+  });
+
+  it('fails from_web with ShapeMismatch when the blocks do not fit the size', () => {
+    const { host } = oracleHost({
+      http_get: () => ({
+        status: 200,
+        body: JSON.stringify({ width: 2, height: 2, lines_on: true, blocks: [[[1, 2, 3, 20]]] }),
+      }),
+    });
+    const { outcome } = run("from ipythonblocks import BlockGrid\nBlockGrid.from_web('x')", host);
+    expect(outcome.error).toEqual({
+      type: 'ShapeMismatch',
+      message: 'block_data must have same shape as grid.',
+    });
+  });
+});
