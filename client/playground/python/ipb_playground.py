@@ -35,6 +35,8 @@ called synchronously while the program runs:
 editor's program is the grid's one cell); None means outside a notebook, as the library is when
 the oracle ran (code_cells null, and asking for cells fails as it does there).
 
+input() raises a NotImplementedError that says why (nothing can answer it in the worker).
+
 Every run starts from a fresh namespace and freshly imported ipythonblocks and IPython modules,
 so nothing one program did (a changed colour table, a patched class) leaks into the next.
 """
@@ -251,6 +253,14 @@ class _Run(object):
         self.error_line = _learner_line(exc)
 
 
+def _no_input(prompt=''):
+    # Pyodide's own input() in a worker fails with "OSError: [Errno 29] I/O error".
+    raise NotImplementedError(
+        'input() is not available in the browser playground: a program here cannot stop to '
+        'ask a question. Put the value in the code instead, e.g. size = 8.'
+    )
+
+
 def _text_of(exc):
     try:
         return str(exc)
@@ -407,8 +417,9 @@ def run(code, host, code_cells=None):
     # Tracebacks quote the learner's lines from here.
     linecache.cache[FILENAME] = (len(code), None, code.splitlines(True), FILENAME)
 
-    saved = sys.stdout, sys.stderr, time.sleep
+    saved = sys.stdout, sys.stderr, time.sleep, builtins.input
     sys.stdout, sys.stderr, time.sleep = state.stdout, state.stderr, state.sleep
+    builtins.input = _no_input
     try:
         value = _execute(code, namespace)
         if value is not _NOTHING:
@@ -416,7 +427,7 @@ def run(code, host, code_cells=None):
     except BaseException as exc:  # noqa: B902 - a learner's KeyboardInterrupt or exit() too
         state.fail(exc)
     finally:
-        sys.stdout, sys.stderr, time.sleep = saved
+        sys.stdout, sys.stderr, time.sleep, builtins.input = saved
         display._publish = None
         blocks._site = None
     try:

@@ -532,6 +532,24 @@ describe('the runner: a program runs as a notebook cell', () => {
     });
   });
 
+  it('says input() cannot work here', () => {
+    const { outcome } = outcomeOf('size = int(input("How big? "))');
+    expect(outcome.error?.type).toBe('NotImplementedError');
+    expect(outcome.error?.message).toMatch(
+      /^input\(\) is not available in the browser playground: /,
+    );
+  });
+
+  it('takes null from JS for code_cells, as None', () => {
+    const { host } = oracleHost();
+    const runner = pyodide.pyimport('ipb_playground') as {
+      run: (code: string, host: object, codeCells: null) => string;
+    };
+    const code = 'from ipythonblocks import BlockGrid\nBlockGrid(1, 1).post_to_web()';
+    const answer = JSON.parse(runner.run(code, host, null)) as RunAnswer;
+    expect(answer.outcome.posts[0].code_cells).toBeNull();
+  });
+
   it('without a host sleep, really waits', () => {
     const { host } = oracleHost();
     const withoutSleep: Partial<typeof host> = { ...host };
