@@ -44,6 +44,28 @@ export async function axeViolations(page: Page): Promise<string[]> {
   );
 }
 
+/**
+ * What has focus ("a: Skip to content") and what is wrong with its focus ring (null when it is
+ * drawn, 2 px or more, at 3:1 or more against the background around it: WCAG 1.4.11).
+ */
+const FOCUS_PROBE = `(() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const name = (el.getAttribute('aria-label') || el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+  const what = el.tagName.toLowerCase() + (el.getAttribute('role') ? '[role=' + el.getAttribute('role') + ']' : '') + ': ' + name;
+  const style = getComputedStyle(el);
+  if (style.outlineStyle === 'none' || parseFloat(style.outlineWidth) < 2) return { what, ring: 'no outline' };
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let bg = el.parentElement;
+  while (bg && (getComputedStyle(bg).backgroundColor === 'rgba(0, 0, 0, 0)' || getComputedStyle(bg).backgroundColor === 'transparent')) bg = bg.parentElement;
+  const back = bg ? rgb(getComputedStyle(bg).backgroundColor) : [255, 255, 255];
+  const [a, b] = [lum(rgb(style.outlineColor)), lum(back)].sort((x, y) => y - x);
+  const ratio = (a + 0.05) / (b + 0.05);
+  return { what, ring: ratio >= 3 ? null : 'contrast ' + ratio.toFixed(2) + ' on rgb(' + back.join(', ') + ')' };
+})()`;
+
 const describeBrowser = skipBrowserTests ? describe.skip : describe;
 
 describeBrowser('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
@@ -130,6 +152,33 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
     );
     expect(box.right).toBeLessThanOrEqual(320);
     expect(box.page).toBeLessThanOrEqual(320);
+    await page.close();
+  });
+
+  it('the grid page by keyboard: every tab stop in order, each with a focus ring of 3:1 or more', async () => {
+    const page = await browser!.newPage({ viewport: WIDTHS.phone });
+    await page.goto(`${t!.baseUrl}${paths.grid}`);
+    const stops: { what: string; ring: string | null }[] = [];
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      const stop = await page.evaluate(FOCUS_PROBE);
+      if (stop === null || stops.some((s) => s.what === stop.what)) break;
+      stops.push(stop);
+    }
+    const order = stops.map((s) => s.what);
+    expect(order[0]).toBe('a: Skip to content');
+    for (const reached of [
+      'div[role=img]: An 8 × 8 BlockGrid of 64 coloured blocks',
+      'summary: Describe this grid',
+      'pre[role=group]: Code cell 1',
+      'pre[role=group]: Code cell 2',
+    ]) {
+      expect(order).toContain(reached);
+    }
+    expect(order.indexOf('pre[role=group]: Code cell 1')).toBeLessThan(
+      order.indexOf('pre[role=group]: Code cell 2'),
+    );
+    expect(stops.filter((s) => s.ring !== null)).toEqual([]);
     await page.close();
   });
 
