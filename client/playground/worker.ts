@@ -46,12 +46,55 @@ function request(method: 'GET' | 'POST', path: string, body?: string): HttpAnswe
   }
 }
 
+/** The smallest WebAssembly module there is: compiling it says whether this worker may compile any. */
+const EMPTY_WASM_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+function checkWebAssembly(): void {
+  if (typeof WebAssembly !== 'object') throw new Error('this browser has no WebAssembly');
+  try {
+    new WebAssembly.Module(EMPTY_WASM_MODULE);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`WebAssembly is blocked here (${why})`, { cause: err });
+  }
+}
+
+/**
+ * Pyodide downloads its files with fetch, and a failed download of its WebAssembly is only
+ * logged: loadPyodide would then wait for ever. Every fetch of the start goes through this, so
+ * a failed or refused download ends the start at once, naming the file.
+ */
+function failOnDownloadError(): Promise<never> {
+  const realFetch = globalThis.fetch.bind(globalThis);
+  return new Promise<never>((_, reject) => {
+    globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = input instanceof Request ? input.url : String(input);
+      const name = url.slice(url.lastIndexOf('/') + 1);
+      try {
+        const res = await realFetch(input, init);
+        if (!res.ok)
+          reject(new Error(`downloading ${name} failed: the site answered ${res.status}`));
+        return res;
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        reject(new Error(`downloading ${name} failed (${why})`));
+        throw err;
+      }
+    };
+  });
+}
+
 async function startPython(): Promise<PyodideInterface> {
+  checkWebAssembly();
   const indexURL = new URL(PYODIDE_INDEX_URL, scope.location.origin).href;
+  const downloadFailed = failOnDownloadError();
   // A URL only known at run time: esbuild leaves the import to the browser.
   const module = (await import(`${indexURL}pyodide.mjs`)) as { loadPyodide: typeof LoadPyodide };
   // packageBaseUrl: any package Pyodide might look for comes from here too, never from its CDN.
-  const pyodide = await module.loadPyodide({ indexURL, packageBaseUrl: indexURL });
+  const pyodide = await Promise.race([
+    module.loadPyodide({ indexURL, packageBaseUrl: indexURL }),
+    downloadFailed,
+  ]);
   for (const file of PYTHON_FILES) {
     const path = `${PYTHON_DIR}/${file.path}`;
     pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf('/')));
