@@ -75,7 +75,7 @@ describeBrowser('the playground in Chromium', () => {
   async function open(
     path: string,
     viewport = DESKTOP,
-    setUp?: (context: BrowserContext) => Promise<void>,
+    setUp?: (context: BrowserContext) => Promise<unknown>,
   ): Promise<{ page: Page; watch: PageWatch }> {
     if (!browser) throw new Error('Chromium did not start');
     const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
