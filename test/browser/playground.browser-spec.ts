@@ -5,7 +5,7 @@
  * grid's page. Page-side code is passed as strings (the project compiles without the DOM
  * library), as in browser.browser-spec.ts.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { launchChromium, skipBrowserTests, watchPage, type PageWatch } from '../support/browser';
@@ -159,6 +159,16 @@ describeBrowser('the playground in Chromium', () => {
       expect(watch.errors).toEqual([]);
     });
 
+    it('has no WCAG A or AA violation axe-core can find, with its output on show', async () => {
+      // Evaluated through the debugging protocol, which the page's policy does not govern.
+      await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+      const violations = await page.evaluate<{ id: string; nodes: { target: string[] }[] }[]>(
+        `axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }).then((r) =>
+          r.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => ({ target: n.target })) })))`,
+      );
+      expect(violations).toEqual([]);
+    });
+
     it('Ctrl+Enter in the editor runs the code again', async () => {
       await page.evaluate(`document.querySelector('#play-output').replaceChildren()`);
       await page.locator('.cm-content').click();
@@ -211,6 +221,37 @@ describeBrowser('the playground in Chromium', () => {
       expect(watch.requests.filter((url) => url.includes('x-never-fetched'))).toEqual([]);
       // Positioned as it likes, it stays inside its box: the buttons can still be pressed.
       await page.getByRole('button', { name: 'Run' }).click({ trial: true, timeout: 2000 });
+    });
+
+    it('plays an animation live: each frame shows as it is displayed, replacing the one before', async () => {
+      await page.evaluate(`window.frameTimes = [];
+        new MutationObserver(() => {
+          const shown = document.querySelectorAll('#play-output .play-display');
+          if (shown.length) window.frameTimes.push([performance.now(), shown.length]);
+        }).observe(document.querySelector('#play-output'), { childList: true })`);
+      const code = [
+        'import time',
+        'from IPython.display import display, HTML, clear_output',
+        'for i in range(3):',
+        '    clear_output(wait=True)',
+        '    display(HTML(f\'<p class="frame">frame {i}</p>\'))',
+        '    time.sleep(0.4)',
+      ].join('\n');
+      const outcome = await seam(page, code);
+      expect(outcome.events.map((e) => e.kind)).toEqual([
+        'clear',
+        'html',
+        'clear',
+        'html',
+        'clear',
+        'html',
+      ]);
+      const times = await page.evaluate<[number, number][]>('window.frameTimes');
+      // One frame on show at a time, each about 0.4 s after the one before (not all at the end).
+      expect(times.every(([, shown]) => shown === 1)).toBe(true);
+      expect(times.length).toBeGreaterThanOrEqual(3);
+      expect(times[times.length - 1][0] - times[0][0]).toBeGreaterThan(600);
+      await expect(page.locator('#play-output .frame').innerText()).resolves.toBe('frame 2');
     });
 
     it('stops an endless loop at the time limit, stays responsive, and the next run works', async () => {
