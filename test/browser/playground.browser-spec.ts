@@ -272,6 +272,20 @@ describeBrowser('the playground in Chromium', () => {
       await expect(seam(page, 'print("again")')).resolves.toMatchObject({ stdout: 'again\n' });
     });
 
+    it('survives a program that eats memory: MemoryError, or stopped at the limit; then runs on', async () => {
+      const big = await seam(page, 'b = bytearray(2 ** 31 - 1)');
+      expect(big.error?.type).toBe('MemoryError');
+      const eater = 'chunks = []\nwhile True:\n    chunks.append(bytearray(64 * 1024 * 1024))';
+      const ended = await page.evaluate<string>(
+        `window.ipbPlayground.run(${JSON.stringify(eater)}, { timeLimitMs: 3000 })
+          .then((o) => o.error ? o.error.type : 'finished', (e) => e.message)`,
+      );
+      expect(ended).toMatch(/^(MemoryError|Stopped after 3 s)/);
+      await expect(seam(page, 'print(len(bytearray(10)))')).resolves.toMatchObject({
+        stdout: '10\n',
+      });
+    });
+
     it('Stop ends a running program; Run works after it', async () => {
       const stopped = page
         .evaluate(
