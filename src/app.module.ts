@@ -10,14 +10,21 @@ import { DatabaseModule } from './database/database.module';
 import { GridApiModule } from './grid-api/grid-api.module';
 import { GridPagesModule } from './grid-pages/grid-pages.module';
 import { HealthModule } from './health/health.module';
+import { PlaygroundModule } from './playground/playground.module';
 
 /**
  * The modules with routes, in the order Nest registers their routes: GridPagesModule's
  * `/:hashId` takes any single path segment, so it comes after every module with a route of one
- * segment (`/health`, `/post`). test/e2e/routes.e2e-spec.ts checks every fixed path still reaches its
- * own handler.
+ * segment (`/health`, `/post`, `/play`). PlaygroundModule's `/:hashId/play` comes after
+ * GridApiModule's `/get/:hashId`, so `/get/play` stays the API's. test/e2e/routes.e2e-spec.ts
+ * checks every fixed path still reaches its own handler.
  */
-export const FEATURES_IN_ROUTE_ORDER = [HealthModule, GridApiModule, GridPagesModule];
+export const FEATURES_IN_ROUTE_ORDER = [
+  HealthModule,
+  GridApiModule,
+  PlaygroundModule,
+  GridPagesModule,
+];
 
 @Module({})
 export class AppModule {

@@ -7,6 +7,7 @@ import { PinoNestLogger, requestLogging, ROOT_LOGGER } from './common/logging';
 import { securityHeaders } from './common/security-headers';
 import { configureViews } from './common/views';
 import { AppConfig } from './config/app-config';
+import { PRECOMPRESSED } from './playground/playground-assets';
 
 /** Everything about the HTTP app that main.ts and the tests must share. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
@@ -19,8 +20,13 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(requestLogging(logger, config.requestLog));
   app.use(securityHeaders());
   app.use(redirectTrailingSlash);
-  // Cached grid answers arrive compressed already; this covers the other pages.
-  app.use(compression());
+  // Cached grid answers arrive compressed already; this covers the other pages. The playground's
+  // files were compressed at build time and are sent in the form the request chose, identity too.
+  app.use(
+    compression({
+      filter: (req, res) => res.locals[PRECOMPRESSED] !== true && compression.filter(req, res),
+    }),
+  );
   configureViews(app);
   setupApiDocs(app);
   return app;

@@ -40,20 +40,38 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** `nest build`, unless dist/ is newer than every file of src/. */
+function isOlderThan(file: string, dirs: string[]): boolean {
+  if (!existsSync(file)) return true;
+  const mtime = statSync(file).mtimeMs;
+  return dirs.some((dir) => mtime < newestMtime(join(ROOT, dir)));
+}
+
+function runBuildStep(what: string, args: string[]): void {
+  const build = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`${what} failed`);
+}
+
+/**
+ * `npm run build`'s two steps, each unless what it makes is newer than what it is made from:
+ * `nest build` (dist/ from src/), then the playground's browser files (dist/client/ from client/
+ * and src/playground/; `nest build` clears dist/, so they follow it every time).
+ */
 function buildIfStale(): void {
-  const main = join(ROOT, 'dist', 'main.js');
-  if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(ROOT, 'src'))) return;
-  console.log('== build (dist/ is older than src/)');
-  const build = spawnSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
-  if (build.status !== 0) throw new Error('nest build failed');
+  const serverStale = isOlderThan(join(ROOT, 'dist', 'main.js'), ['src']);
+  if (serverStale) {
+    console.log('== build (dist/ is older than src/)');
+    runBuildStep('nest build', [
+      join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'),
+      'build',
+    ]);
+  }
+  const manifest = join(ROOT, 'dist', 'client', 'manifest.json');
+  if (serverStale || isOlderThan(manifest, ['client', join('src', 'playground')])) {
+    console.log('== playground assets (dist/client/ is older than client/)');
+    runBuildStep('the playground assets build', [
+      join(ROOT, 'dist', 'playground', 'build-assets.js'),
+    ]);
+  }
 }
 
 function runRing(ring: Ring, jestArgs: string[], coverage: boolean): JestSummary | undefined {

@@ -41,3 +41,22 @@ export function framableByAnySite(req: Request, res: Response, next: NextFunctio
   res.removeHeader('X-Frame-Options');
   anyAncestor(req, res, next);
 }
+
+const playgroundCsp = helmet.contentSecurityPolicy({
+  useDefaults: false,
+  directives: {
+    ...CSP_DIRECTIVES,
+    scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+    workerSrc: ["'self'"],
+  },
+});
+
+/**
+ * For the playground's pages and the files they load, after securityHeaders: the same policy,
+ * but WebAssembly may compile (`'wasm-unsafe-eval'`, never `'unsafe-eval'`: JavaScript's eval
+ * stays refused) and a same-origin worker may start. A worker takes its policy from its own
+ * script's answer, so the worker bundle carries this too.
+ */
+export function playgroundPolicy(req: Request, res: Response, next: NextFunction): void {
+  playgroundCsp(req, res, next);
+}

@@ -140,6 +140,20 @@ export class GridAnswers {
     });
   }
 
+  /**
+   * The grid's code cells (none: an empty list), for the playground to open it with; a 404 or a
+   * 410 as every answer of the grid. Read afresh each time, not kept: the playground's page is
+   * opened far less often than the grid's, and the cells are in the page it renders.
+   */
+  async codeCells(visibility: Visibility, hashId: string): Promise<string[]> {
+    const answer = await this.answer(null, visibility, hashId, async (id) => {
+      const cells = await this.grids.findCodeCells(visibility, id);
+      if (cells === null) return null;
+      return { body: Buffer.from(JSON.stringify(cells), 'utf8'), contentType: 'application/json' };
+    });
+    return JSON.parse((await answer.bytes()).toString('utf8')) as string[];
+  }
+
   /** The grid as a Jupyter notebook: a link to its page, its code cells, a cell loading it. */
   notebook(visibility: Visibility, hashId: string, origin: Origin): Promise<ImmutableAnswer> {
     return this.answer(this.pageCacheKind(origin, 'ipynb'), visibility, hashId, async (id) => {

@@ -20,12 +20,25 @@ describe('route order', () => {
     const gets = layers.filter((l) => l.route?.methods.get).map((l) => l.route!.path);
     const catchAll = gets.indexOf('/:hashId');
     expect(gets.indexOf('/:hashId/embed')).toBeLessThan(gets.indexOf('/secret/:hashId'));
+    // `/secret/play` is the playground of a public grid "secret"; `/get/play` is the API's. (A
+    // route's middleware is a layer of its path too, ahead of every handler: hence lastIndexOf.)
+    expect(gets.lastIndexOf('/:hashId/play')).toBeLessThan(gets.indexOf('/secret/:hashId'));
+    expect(gets.indexOf('/get/:hashId')).toBeLessThan(gets.lastIndexOf('/:hashId/play'));
     expect(catchAll).toBeGreaterThan(-1);
     const after = gets.slice(catchAll + 1);
     expect(after).toEqual([]);
-    const fixed = ['/health', '/post', '/about', '/random', '/recent', '/get/:hashId', '/oembed'];
+    const fixed = [
+      '/health',
+      '/post',
+      '/about',
+      '/random',
+      '/recent',
+      '/play',
+      '/get/:hashId',
+      '/oembed',
+    ];
     // `/secret/embed` is the embed page of a public grid "secret", not the secret grid "embed".
-    for (const path of [...fixed, '/:hashId/embed']) {
+    for (const path of [...fixed, '/:hashId/embed', '/:hashId/play']) {
       expect(gets.indexOf(path)).toBeGreaterThan(-1);
       expect(gets.indexOf(path)).toBeLessThan(catchAll);
     }
@@ -35,6 +48,8 @@ describe('route order', () => {
     ['/health', 200, /json/],
     ['/about', 200, /html/],
     ['/recent', 200, /html/],
+    ['/play', 200, /html/],
+    ['/get/play', 404, /json/],
     ['/post', 405, /json/],
   ])('sends %s to its own handler, not to a grid page', async (path, status, type) => {
     const res = await rawRequest(`${t.baseUrl}${path}`);

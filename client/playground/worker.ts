@@ -1,0 +1,170 @@
+/**
+ * The playground's module Web Worker: Python (Pyodide, from this site's own files) runs here, so
+ * a long or endless program never freezes the page; the page stops it by ending this worker.
+ * Displays and printed text are posted to the page as they happen, so animations play live.
+ * `from_web` and `post_to_web` talk to this site with synchronous XMLHttpRequest, which a worker
+ * may use: the Python code that calls them expects an answer, not a promise.
+ */
+import type { loadPyodide as LoadPyodide, PyodideInterface } from 'pyodide';
+import type { FromWorker, RunAnswer, ToWorker } from './protocol';
+import { PYTHON_FILES } from './python-files';
+
+/** `/static/pyodide/<hash>/`, written in by the build (src/playground/build-assets.ts). */
+declare const PYODIDE_INDEX_URL: string;
+
+/** Where the Python files go, first on sys.path. */
+const PYTHON_DIR = '/home/pyodide/playground';
+
+/** The part of a dedicated worker's global scope used here (the project's DOM types are the page's). */
+interface WorkerScope {
+  location: { origin: string };
+  postMessage(message: FromWorker): void;
+  addEventListener(type: 'message', listener: (event: { data: ToWorker }) => void): void;
+}
+const scope = self as unknown as WorkerScope;
+const send = (message: FromWorker) => scope.postMessage(message);
+
+interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/** A same-origin request, answered synchronously; a network failure is status 0. */
+function request(method: 'GET' | 'POST', path: string, body?: string): HttpAnswer {
+  const url = new URL(path, scope.location.origin);
+  if (url.origin !== scope.location.origin) {
+    return { status: 0, body: `the playground talks to this site only, not ${url.origin}` };
+  }
+  const xhr = new XMLHttpRequest();
+  try {
+    xhr.open(method, url.href, false);
+    // Sent as the Python client sends it: the JSON text, no Content-Type of its own.
+    xhr.send(body ?? null);
+    return { status: xhr.status, body: xhr.responseText };
+  } catch (err) {
+    return { status: 0, body: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** The smallest WebAssembly module there is: compiling it says whether this worker may compile any. */
+const EMPTY_WASM_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+function checkWebAssembly(): void {
+  if (typeof WebAssembly !== 'object') throw new Error('this browser has no WebAssembly');
+  try {
+    new WebAssembly.Module(EMPTY_WASM_MODULE);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`WebAssembly is blocked here (${why})`, { cause: err });
+  }
+}
+
+/**
+ * Pyodide downloads its files with fetch, and a failed download of its WebAssembly is only
+ * logged: loadPyodide would then wait for ever. Every fetch of the start goes through this, so
+ * a failed or refused download ends the start at once, naming the file.
+ */
+function failOnDownloadError(): Promise<never> {
+  const realFetch = globalThis.fetch.bind(globalThis);
+  return new Promise<never>((_, reject) => {
+    globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = input instanceof Request ? input.url : String(input);
+      const name = url.slice(url.lastIndexOf('/') + 1);
+      try {
+        const res = await realFetch(input, init);
+        if (!res.ok)
+          reject(new Error(`downloading ${name} failed: the site answered ${res.status}`));
+        return res;
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        reject(new Error(`downloading ${name} failed (${why})`));
+        throw err;
+      }
+    };
+  });
+}
+
+async function startPython(): Promise<PyodideInterface> {
+  checkWebAssembly();
+  const indexURL = new URL(PYODIDE_INDEX_URL, scope.location.origin).href;
+  const downloadFailed = failOnDownloadError();
+  // A URL only known at run time: esbuild leaves the import to the browser.
+  const module = (await import(`${indexURL}pyodide.mjs`)) as { loadPyodide: typeof LoadPyodide };
+  // packageBaseUrl: any package Pyodide might look for comes from here too, never from its CDN.
+  const pyodide = await Promise.race([
+    module.loadPyodide({ indexURL, packageBaseUrl: indexURL }),
+    downloadFailed,
+  ]);
+  for (const file of PYTHON_FILES) {
+    const path = `${PYTHON_DIR}/${file.path}`;
+    pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf('/')));
+    pyodide.FS.writeFile(path, file.text);
+  }
+  pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(PYTHON_DIR)})`);
+  return pyodide;
+}
+
+/** sys.version_info and ipythonblocks.__version__, for the page's Post (the client sends both). */
+function versions(pyodide: PyodideInterface): {
+  pythonVersion: (number | string)[];
+  ipbVersion: string;
+} {
+  const json = pyodide.runPython(`
+import json, sys
+try:
+    from ipythonblocks import __version__ as _ipb_version
+except Exception:
+    _ipb_version = None
+json.dumps([list(sys.version_info), _ipb_version])
+`) as string;
+  const [pythonVersion, ipbVersion] = JSON.parse(json) as [(number | string)[], string | null];
+  return { pythonVersion, ipbVersion: ipbVersion ?? '1.10.dev' };
+}
+
+function run(pyodide: PyodideInterface, message: Extract<ToWorker, { type: 'run' }>): void {
+  const { id } = message;
+  const host = {
+    event: (json: string) => send({ type: 'event', id, event: JSON.parse(json) as never }),
+    stdout: (text: string) => send({ type: 'stdout', id, text }),
+    http_get: (path: string) => request('GET', path),
+    http_post: (path: string, body: string) => request('POST', path, body),
+  };
+  const runner = pyodide.pyimport('ipb_playground') as {
+    run(code: string, host: object, codeCells: unknown): string;
+    destroy(): void;
+  };
+  const codeCells = message.codeCells
+    ? (pyodide.toPy(message.codeCells) as { destroy(): void })
+    : null;
+  send({ type: 'started', id });
+  try {
+    const answer = JSON.parse(runner.run(message.code, host, codeCells)) as RunAnswer;
+    send({ type: 'done', id, answer });
+  } finally {
+    codeCells?.destroy();
+    runner.destroy();
+  }
+}
+
+const python = startPython().then(
+  (pyodide) => {
+    send({ type: 'ready', ...versions(pyodide) });
+    return pyodide;
+  },
+  (err: unknown) => {
+    send({ type: 'loadError', message: err instanceof Error ? err.message : String(err) });
+    return null;
+  },
+);
+
+scope.addEventListener('message', ({ data }) => {
+  void python.then((pyodide) => {
+    if (!pyodide || data.type !== 'run') return;
+    try {
+      run(pyodide, data);
+    } catch (err) {
+      const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      send({ type: 'crashed', id: data.id, message: text });
+    }
+  });
+});
