@@ -7,13 +7,10 @@
  */
 import type { loadPyodide as LoadPyodide, PyodideInterface } from 'pyodide';
 import type { FromWorker, RunAnswer, ToWorker } from './protocol';
-import { PYTHON_FILES } from './python-files';
+import { installPythonFiles } from './python-files';
 
 /** `/static/pyodide/<hash>/`, written in by the build (src/playground/build-assets.ts). */
 declare const PYODIDE_INDEX_URL: string;
-
-/** Where the Python files go, first on sys.path. */
-const PYTHON_DIR = '/home/pyodide/playground';
 
 /** The part of a dedicated worker's global scope used here (the project's DOM types are the page's). */
 interface WorkerScope {
@@ -95,12 +92,7 @@ async function startPython(): Promise<PyodideInterface> {
     module.loadPyodide({ indexURL, packageBaseUrl: indexURL }),
     downloadFailed,
   ]);
-  for (const file of PYTHON_FILES) {
-    const path = `${PYTHON_DIR}/${file.path}`;
-    pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf('/')));
-    pyodide.FS.writeFile(path, file.text);
-  }
-  pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(PYTHON_DIR)})`);
+  installPythonFiles(pyodide);
   return pyodide;
 }
 

@@ -161,7 +161,7 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
     const stops: { what: string; ring: string | null }[] = [];
     for (let i = 0; i < 40; i++) {
       await page.keyboard.press('Tab');
-      const stop = await page.evaluate(FOCUS_PROBE);
+      const stop = await page.evaluate<{ what: string; ring: string | null } | null>(FOCUS_PROBE);
       if (stop === null || stops.some((s) => s.what === stop.what)) break;
       stops.push(stop);
     }
