@@ -49,12 +49,20 @@ export async function axeViolations(page: Page): Promise<string[]> {
  * drawn, 2 px or more, at 3:1 or more against the background around it: WCAG 1.4.11).
  */
 const FOCUS_PROBE = `(() => {
-  const el = document.activeElement;
+  let el = document.activeElement;
   if (!el || el === document.body) return null;
   const name = (el.getAttribute('aria-label') || el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
   const what = el.tagName.toLowerCase() + (el.getAttribute('role') ? '[role=' + el.getAttribute('role') + ']' : '') + ': ' + name;
-  const style = getComputedStyle(el);
-  if (style.outlineStyle === 'none' || parseFloat(style.outlineWidth) < 2) return { what, ring: 'no outline' };
+  // The ring may be drawn by a wrapper that shows its child has focus (CodeMirror's .cm-focused).
+  let ringed = el;
+  for (let up = 0; up < 3 && ringed; up++) {
+    const st = getComputedStyle(ringed);
+    if (st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2) break;
+    ringed = ringed.parentElement;
+  }
+  if (!ringed || getComputedStyle(ringed).outlineStyle === 'none') return { what, ring: 'no outline' };
+  const style = getComputedStyle(ringed);
+  el = ringed;
   const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
   const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
     .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
@@ -95,6 +103,8 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
       grid_data: { ...clientBody({}, 4, 4).grid_data, lines_on: false },
     });
     paths.embed = `${paths.grid}/embed`;
+    paths.playground = '/play';
+    paths.remixPlayground = `${paths.grid}/play`;
     Object.assign(paths, {
       landing: '/',
       about: '/about',
@@ -133,6 +143,29 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
     expect(
       nodes.filter((n) => ['table', 'row', 'cell', 'gridcell'].includes(n.role?.value ?? '')),
     ).toEqual([]);
+    await page.close();
+  });
+
+  it('the playground by keyboard: the editor, then Run, each with a focus ring of 3:1 or more', async () => {
+    const page = await browser!.newPage({ viewport: WIDTHS.phone });
+    await page.goto(`${t!.baseUrl}${paths.playground}`);
+    await page.waitForSelector('#playground.ready');
+    const stops: { what: string; ring: string | null }[] = [];
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press('Tab');
+      // CodeMirror marks its focus (.cm-focused, which draws the ring) a moment after the event.
+      await page.waitForTimeout(100);
+      const stop = await page.evaluate<{ what: string; ring: string | null } | null>(FOCUS_PROBE);
+      if (stop === null || stops.some((s) => s.what === stop.what)) break;
+      stops.push(stop);
+      // The editor keeps Tab for indenting; Escape then Tab leaves it, as CodeMirror documents.
+      if (stop.what.startsWith('div[role=textbox]')) await page.keyboard.press('Escape');
+    }
+    const order = stops.map((s) => s.what.replace(/:.*/, ''));
+    const editor = order.indexOf('div[role=textbox]');
+    expect(editor).toBeGreaterThan(0);
+    expect(order.slice(editor + 1)).toContain('button');
+    expect(stops.filter((s) => s.ring !== null)).toEqual([]);
     await page.close();
   });
 
@@ -192,6 +225,8 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
     'noLines',
     'embed',
     'missing',
+    'playground',
+    'remixPlayground',
     'apiDocs',
   ];
   for (const [size, viewport] of Object.entries(WIDTHS)) {
