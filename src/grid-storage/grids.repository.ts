@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, type EntityManager, Repository, type SelectQueryBuilder } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { inBoundedTransaction, type TransactionBudget } from '../database/bounded-transaction';
 import { columnName } from './grid-columns';
@@ -9,11 +9,20 @@ import { GRID_ENTITIES, type GridRecord } from './grid.entity';
 import { whereNotHidden } from './hidden-grids.repository';
 import type { StoredGrid } from './stored-grid';
 
-/** What a post stores; `gridDataJson` is the posted grid_data's JSON text, stored as jsonb. */
+/** A grid named by its table and id. */
+export interface GridKey {
+  visibility: Visibility;
+  id: number;
+}
+
+/**
+ * What a post stores; `gridDataJson` is the posted grid_data's JSON text, stored as jsonb.
+ * `parent`: the grid it remixes, recorded only if that exists and is not hidden.
+ */
 export type NewGrid = Pick<
   GridRecord,
   'ipbVersion' | 'pythonVersion' | 'codeCells' | 'ipbClass' | 'secret'
-> & { gridDataJson: string };
+> & { gridDataJson: string; parent?: GridKey | null };
 
 /** One entry of the gallery of recent public grids. */
 export interface GridSummary {
@@ -33,6 +42,8 @@ const ID = columnName('id');
 const GRID_DATA = columnName('gridData');
 const IPB_CLASS = columnName('ipbClass');
 const CREATED_AT = columnName('createdAt');
+const PARENT_VISIBILITY = columnName('parentVisibility');
+const PARENT_ID = columnName('parentId');
 
 /** The class a stored `ipb_class` names; anything else an old client wrote is a BlockGrid. */
 export function ipbClassOf(stored: unknown): IpbClass {
@@ -70,6 +81,8 @@ export class GridsRepository {
    */
   insert(visibility: Visibility, grid: NewGrid): Promise<number> {
     return inBoundedTransaction(this.dataSource, this.budget, async (manager) => {
+      // In the post's transaction: a parent hidden meanwhile is either seen hidden or hidden after.
+      const parent = grid.parent ? await this.visible(manager, grid.parent) : null;
       const inserted = await manager
         .createQueryBuilder()
         .insert()
@@ -83,12 +96,57 @@ export class GridsRepository {
           codeCells: grid.codeCells,
           ipbClass: grid.ipbClass,
           secret: grid.secret,
+          parentVisibility: parent?.visibility ?? null,
+          parentId: parent?.id ?? null,
         })
         .setParameter('gridDataJson', grid.gridDataJson)
         .returning(ID)
         .execute();
       return (inserted.raw as { id: number }[])[0].id;
     });
+  }
+
+  /** `grid` when it exists and is not hidden, else null. */
+  private async visible(manager: EntityManager, grid: GridKey): Promise<GridKey | null> {
+    const found = await manager
+      .getRepository(GRID_ENTITIES[grid.visibility])
+      .createQueryBuilder('g')
+      .select('g.id')
+      .where('g.id = :id', { id: grid.id })
+      .andWhere(whereNotHidden(grid.visibility, 'g'))
+      .getExists();
+    return found ? grid : null;
+  }
+
+  /**
+   * The grid this one remixes, while that is not hidden; null when it remixes none (or there is
+   * no such grid). Whether the page may show it (a secret parent) is the caller's to say.
+   */
+  async findParent(visibility: Visibility, id: number): Promise<GridKey | null> {
+    const row = await this.table(visibility)
+      .createQueryBuilder('g')
+      .select(`g.${PARENT_VISIBILITY}`, 'visibility')
+      .addSelect(`g.${PARENT_ID}`, 'id')
+      .where('g.id = :id', { id })
+      .andWhere(`g.${PARENT_ID} IS NOT NULL`)
+      .getRawOne<GridKey>();
+    if (!row) return null;
+    return this.visible(this.dataSource.manager, row);
+  }
+
+  /**
+   * The public remixes of `parent` that are not hidden, newest first, older than `beforeId` when
+   * given: keyset pagination on public_grids_children, as `/recent` pages on the primary key.
+   * Secret remixes are never listed.
+   */
+  findRemixes(parent: GridKey, beforeId: number | null, limit: number): Promise<GridSummary[]> {
+    const query = this.summaries()
+      .where(`g.${PARENT_VISIBILITY} = :visibility AND g.${PARENT_ID} = :id`, parent)
+      .andWhere(whereNotHidden('public', 'g'))
+      .orderBy('g.id', 'DESC')
+      .limit(limit);
+    if (beforeId !== null) query.andWhere('g.id < :beforeId', { beforeId });
+    return this.summaryRows(query);
   }
 
   /**
@@ -194,18 +252,27 @@ export class GridsRepository {
    * on the primary key, so page 1,000 costs what page 1 costs. Only width and height of
    * grid_data: a photo's blocks can be megabytes, and a list needs none of them.
    */
-  async findRecentPublic(beforeId: number | null, limit: number): Promise<GridSummary[]> {
-    const query = this.table('public')
+  findRecentPublic(beforeId: number | null, limit: number): Promise<GridSummary[]> {
+    const query = this.summaries()
+      .where(whereNotHidden('public', 'g'))
+      .orderBy('g.id', 'DESC')
+      .limit(limit);
+    if (beforeId !== null) query.andWhere('g.id < :beforeId', { beforeId });
+    return this.summaryRows(query);
+  }
+
+  /** Public grids as a list shows them: only width and height of grid_data. */
+  private summaries(): SelectQueryBuilder<GridRecord> {
+    return this.table('public')
       .createQueryBuilder('g')
       .select('g.id', 'id')
       .addSelect(`g.${IPB_CLASS}`, 'ipb_class')
       .addSelect(`g.${GRID_DATA}->'width'`, 'width')
       .addSelect(`g.${GRID_DATA}->'height'`, 'height')
-      .addSelect(`g.${CREATED_AT}`, 'created_at')
-      .where(whereNotHidden('public', 'g'))
-      .orderBy('g.id', 'DESC')
-      .limit(limit);
-    if (beforeId !== null) query.andWhere('g.id < :beforeId', { beforeId });
+      .addSelect(`g.${CREATED_AT}`, 'created_at');
+  }
+
+  private async summaryRows(query: SelectQueryBuilder<GridRecord>): Promise<GridSummary[]> {
     const rows = await query.getRawMany<{
       id: number;
       ipb_class: string;
