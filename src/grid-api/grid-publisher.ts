@@ -5,7 +5,8 @@ import { gridPagePath } from '../common/public-origin';
 import { StorageMonitor } from '../database/storage-monitor';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridIds } from '../grid-storage/grid-ids';
-import { GridsRepository } from '../grid-storage/grids.repository';
+import { type GridKey, GridsRepository } from '../grid-storage/grids.repository';
+import { remixRefInCode } from '../grid-lineage/remix-ref';
 import type { GridPost } from './grid-post.pipe';
 
 /**
@@ -54,6 +55,7 @@ export class GridPublisher {
         codeCells: post.codeCells,
         ipbClass: post.ipbClass,
         secret: post.secret,
+        parent: this.parentOf(post),
       });
       this.storage.recordWriteOk();
       return pageUrl(id);
@@ -62,5 +64,16 @@ export class GridPublisher {
       const id = err.result as number;
       throw new GridMayNotBeStoredException(pageUrl(id), `${visibility} grid id ${id}`, err);
     }
+  }
+
+  /**
+   * The grid the post remixes: the one `remix_of` names, else the first `from_web` of its code.
+   * An id no grid can have is none; whether a grid has it is the repository's to find out.
+   */
+  private parentOf(post: GridPost): GridKey | null {
+    const ref = post.remixOf ?? remixRefInCode(post.codeCells);
+    if (!ref) return null;
+    const id = this.ids.decode(ref.visibility, ref.hashId);
+    return id === null ? null : { visibility: ref.visibility, id };
   }
 }

@@ -11,11 +11,12 @@ export interface RemixRef {
  * anything longer than 32 characters. Looking right is not existing: that is the database's say.
  */
 const HASH_ID = /^[A-Za-z0-9]{1,32}$/;
-const REMIX_OF = /^(secret\/)?([A-Za-z0-9]{1,32})$/;
+/** `remix_of` in a post: `<hashId>` or `secret/<hashId>`. */
+export const REMIX_OF_PATTERN = /^(secret\/)?([A-Za-z0-9]{1,32})$/;
 
 /** `remix_of` as a post sends it, or null when it is not `<hashId>` or `secret/<hashId>`. */
 export function parseRemixOf(value: string): RemixRef | null {
-  const match = REMIX_OF.exec(value);
+  const match = REMIX_OF_PATTERN.exec(value);
   if (!match) return null;
   return { visibility: match[1] ? 'secret' : 'public', hashId: match[2] };
 }
