@@ -6,6 +6,7 @@ import { StorageMonitor } from '../database/storage-monitor';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridIds } from '../grid-storage/grid-ids';
 import { type GridKey, GridsRepository } from '../grid-storage/grids.repository';
+import { GridLineage } from '../grid-lineage/grid-lineage.service';
 import { remixRefInCode } from '../grid-lineage/remix-ref';
 import type { GridPost } from './grid-post.pipe';
 
@@ -39,6 +40,7 @@ export class GridPublisher {
     private readonly grids: GridsRepository,
     private readonly ids: GridIds,
     private readonly storage: StorageMonitor,
+    private readonly lineage: GridLineage,
   ) {}
 
   /** Stores a post; answers the URL of its page at `origin`. */
@@ -47,6 +49,7 @@ export class GridPublisher {
     const visibility: Visibility = post.secret ? 'secret' : 'public';
     const pageUrl = (id: number) =>
       `${origin}${gridPagePath(visibility, this.ids.encode(visibility, id))}`;
+    const parent = this.parentOf(post);
     try {
       const id = await this.grids.insert(visibility, {
         ipbVersion: post.ipbVersion,
@@ -55,9 +58,10 @@ export class GridPublisher {
         codeCells: post.codeCells,
         ipbClass: post.ipbClass,
         secret: post.secret,
-        parent: this.parentOf(post),
+        parent,
       });
       this.storage.recordWriteOk();
+      if (parent) this.lineage.remixAdded(parent);
       return pageUrl(id);
     } catch (err) {
       if (!(err instanceof CommitUnconfirmedError)) throw err;

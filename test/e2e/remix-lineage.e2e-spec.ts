@@ -1,4 +1,6 @@
 import type { Visibility } from '../../src/grid-storage/grid-data';
+import { OFF_THREAD_BODY_BYTES } from '../../src/grid-api/json-body.interceptor';
+import { GRID_CACHE_CONTROL } from '../../src/grid-pages/immutable-answer';
 import { GridIds } from '../../src/grid-storage/grid-ids';
 import { GridsRepository } from '../../src/grid-storage/grids.repository';
 import { HiddenGridsRepository } from '../../src/grid-storage/hidden-grids.repository';
@@ -116,8 +118,12 @@ describe('remix lineage', () => {
       const parent = await post();
       const big = (remixOf: unknown) =>
         JSON.stringify(clientBody({ remix_of: remixOf, grid_data: bigGrid() }));
-      expect(big(parent.ref).length).toBeGreaterThan(256 * 1024);
-      const stored = await clientPost(t.baseUrl, big(parent.ref));
+      expect(big(parent.ref).length).toBeGreaterThan(OFF_THREAD_BODY_BYTES);
+      // The first task of a worker thread compiles its TypeScript first: seconds on a busy
+      // machine, more than Node's agent lets a quiet socket be.
+      const bigPost = (body: string) =>
+        rawRequest(`${t.baseUrl}/post`, { method: 'POST', body, timeoutMs: 60_000 });
+      const stored = await bigPost(big(parent.ref));
       expect(stored.status).toBe(200);
       const path = new URL(stored.json<{ url: string }>().url).pathname;
       const remix: Posted = {
@@ -127,7 +133,7 @@ describe('remix lineage', () => {
         ref: path.slice(1),
       };
       expect(await parentOf(remix)).toBe(parent.ref);
-      const refused = await clientPost(t.baseUrl, big(7));
+      const refused = await bigPost(big(7));
       expect(refused.status).toBe(400);
       expect(refused.json<{ errors: { field: string }[] }>().errors).toEqual([
         expect.objectContaining({ field: 'remix_of' }),
@@ -186,9 +192,197 @@ describe('remix lineage', () => {
       expect(await parentOf(await post({ code_cells, remix_of: 'zzzzzz' }))).toBeNull();
     });
   });
+
+  describe('grid pages', () => {
+    const page = async (path: string, headers: Record<string, string> = {}) => {
+      const res = await rawRequest(`${t.baseUrl}${path}`, { headers });
+      expect([path, res.status]).toEqual([path, 200]);
+      return res;
+    };
+    const html = async (path: string) => (await page(path)).text;
+    /** The hashIds the page's "Remixes" section lists, in its order. */
+    const listed = (text: string) => {
+      const start = text.indexOf('<section class="remixes"');
+      if (start < 0) return [];
+      const section = text.slice(start, text.indexOf('</section>', start));
+      return [...section.matchAll(/<li><a href="\/(\w+)">/g)].map((m) => m[1]);
+    };
+    const remixedFrom = (text: string) =>
+      /<p class="remixed-from">Remixed from <a href="\/(\w+)">grid <code>\1<\/code><\/a><\/p>/.exec(
+        text,
+      )?.[1] ?? null;
+    /** Until `check` passes, or it has been `ms`. */
+    async function eventually(check: () => Promise<void>, ms = 2000): Promise<void> {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        try {
+          return await check();
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    }
+
+    it('says what a grid remixes and lists its remixes, newest first, at once', async () => {
+      const parent = await post();
+      const before = await html(parent.path);
+      expect(listed(before)).toEqual([]);
+      expect(before).not.toContain('Remixes</h2>');
+      expect(remixedFrom(before)).toBeNull();
+
+      const first = await post({ remix_of: parent.ref });
+      const second = await post({ code_cells: [`g = BlockGrid.from_web('${parent.hashId}')`] });
+      const text = await html(parent.path);
+      expect(listed(text)).toEqual([second.hashId, first.hashId]);
+      expect(text).toContain(`<img src="/${second.hashId}.png?size=thumb"`);
+      expect(remixedFrom(await html(first.path))).toBe(parent.hashId);
+      expect(remixedFrom(await html(second.path))).toBe(parent.hashId);
+    });
+
+    it('keeps secrets: a secret remix is never listed, a secret parent never named', async () => {
+      const publicParent = await post();
+      const secretParent = await post({ secret: true });
+      const secretRemix = await post({ remix_of: publicParent.ref, secret: true });
+      const publicRemixOfSecret = await post({ remix_of: secretParent.ref });
+      const secretRemixOfSecret = await post({ remix_of: secretParent.ref, secret: true });
+
+      const parentPage = await html(publicParent.path);
+      expect(listed(parentPage)).toEqual([]);
+      expect(parentPage).not.toContain(secretRemix.hashId);
+      // A secret grid's own page may link the public grid it remixes.
+      expect(remixedFrom(await html(secretRemix.path))).toBe(publicParent.hashId);
+      // A public remix of a secret grid says nothing of it.
+      const publicPage = await html(publicRemixOfSecret.path);
+      expect(remixedFrom(publicPage)).toBeNull();
+      expect(publicPage).not.toContain(secretParent.hashId);
+      expect(publicPage).not.toContain('Remixed from');
+      // Nor does a secret remix of a secret grid: its link may travel further than the parent's.
+      const secretPage = await html(secretRemixOfSecret.path);
+      expect(secretPage).not.toContain('Remixed from');
+      expect(secretPage).not.toContain(secretParent.hashId);
+      // The secret grid's page lists its public remixes (they are public), not the secret one.
+      expect(listed(await html(secretParent.path))).toEqual([publicRemixOfSecret.hashId]);
+      expect(listed2(await html(`${secretParent.path}/remixes`))).toEqual([
+        publicRemixOfSecret.hashId,
+      ]);
+    });
+
+    it('never shows a hidden grid as a remix or a parent, and a hidden parent leaves its remixes whole', async () => {
+      const parent = await post();
+      const kept = await post({ remix_of: parent.ref });
+      const takenDown = await post({ remix_of: parent.ref });
+      expect(listed(await html(parent.path))).toEqual([takenDown.hashId, kept.hashId]);
+      await hide(takenDown);
+      expect(listed(await html(parent.path))).toEqual([kept.hashId]);
+      expect(listed2(await html(`${parent.path}/remixes`))).toEqual([kept.hashId]);
+
+      expect(remixedFrom(await html(kept.path))).toBe(parent.hashId);
+      await hide(parent);
+      const orphan = await html(kept.path);
+      expect(remixedFrom(orphan)).toBeNull();
+      expect(orphan).not.toContain(parent.hashId);
+      for (const path of [parent.path, `${parent.path}/remixes`]) {
+        expect((await rawRequest(`${t.baseUrl}${path}`)).status).toBe(410);
+      }
+      await t.app.get(HiddenGridsRepository).unhide('public', idOf(parent));
+      await eventually(async () => expect(remixedFrom(await html(kept.path))).toBe(parent.hashId));
+    });
+
+    it('lists 20 remixes on the grid page and pages through all of them at /<id>/remixes', async () => {
+      const parent = await post();
+      const grids = t.app.get(GridsRepository);
+      const ids = t.app.get(GridIds);
+      const remixes: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const id = await grids.insert('public', {
+          ipbVersion: '1.9.0',
+          pythonVersion: [3, 12, 1, 'final', 0],
+          gridDataJson: JSON.stringify(clientBody().grid_data),
+          codeCells: null,
+          ipbClass: 'BlockGrid',
+          secret: false,
+          parent: { visibility: 'public', id: idOf(parent) },
+        });
+        remixes.unshift(ids.encode('public', id));
+      }
+      // Stored behind this process's back: seen within LINEAGE_FRESH_MS.
+      let text = '';
+      await eventually(async () => {
+        text = await html(parent.path);
+        expect(listed(text)).toEqual(remixes.slice(0, 20));
+      });
+      const older = `/${parent.hashId}/remixes?before=${remixes[19]}`;
+      // hbs escapes = in attributes, as browsers read them.
+      const attribute = (url: string) => url.replace('=', '&#x3D;');
+      expect(text).toContain(`<a href="${attribute(older)}" rel="next">Older remixes →</a>`);
+
+      const first = await html(`${parent.path}/remixes`);
+      expect(listed2(first)).toEqual(remixes.slice(0, 24));
+      expect(first).toContain(
+        `href="${attribute(`${parent.path}/remixes?before=${remixes[23]}`)}" rel="next"`,
+      );
+      const second = await html(`${parent.path}/remixes?before=${remixes[23]}`);
+      expect(listed2(second)).toEqual(remixes.slice(24));
+      expect(second).not.toContain('rel="next"');
+      expect(second).toContain(`<a href="${parent.path}/remixes">← Newest remixes</a>`);
+      expect(listed2(await html(older))).toEqual(remixes.slice(20));
+
+      expect((await rawRequest(`${t.baseUrl}${parent.path}/remixes?before=zzzzzz`)).status).toBe(
+        404,
+      );
+      const twice = await rawRequest(`${t.baseUrl}${parent.path}/remixes?before=a&before=b`);
+      expect(twice.status).toBe(400);
+      expect(twice.text).toContain('before must be one grid id');
+      expect((await rawRequest(`${t.baseUrl}/zzzzzz/remixes`)).status).toBe(404);
+      expect((await rawRequest(`${t.baseUrl}/secret/${parent.hashId}/remixes`)).status).toBe(404);
+    });
+
+    it('lets caches keep a page only until they ask again; /get, PNG and SVG stay immutable and byte-identical', async () => {
+      const parent = await post();
+      const formats = async () =>
+        Promise.all(
+          [`/get${parent.path}`, `${parent.path}.png`, `${parent.path}.svg`].map(async (path) => {
+            const res = await page(path, { 'Accept-Encoding': 'identity' });
+            return [
+              path,
+              res.headers['cache-control'],
+              res.headers.etag,
+              res.body.toString('base64'),
+            ];
+          }),
+        );
+      const before = await formats();
+      const first = await page(parent.path);
+      expect(first.headers['cache-control']).toBe('public, no-cache');
+      const etag = first.headers.etag as string;
+      expect(
+        (await rawRequest(`${t.baseUrl}${parent.path}`, { headers: { 'If-None-Match': etag } }))
+          .status,
+      ).toBe(304);
+
+      const remix = await post({ remix_of: parent.ref });
+      const changed = await rawRequest(`${t.baseUrl}${parent.path}`, {
+        headers: { 'If-None-Match': etag },
+      });
+      expect(changed.status).toBe(200);
+      expect(changed.headers.etag).not.toBe(etag);
+      expect(listed(changed.text)).toEqual([remix.hashId]);
+      expect(await formats()).toEqual(before);
+      for (const [, cacheControl] of before) expect(cacheControl).toBe(GRID_CACHE_CONTROL);
+    });
+  });
 });
 
-/** A grid_data whose post is over the worker thread's threshold (256 KB). */
+/** A grid_data whose post is over the worker thread's threshold (OFF_THREAD_BODY_BYTES). */
 function bigGrid(): ClientBody['grid_data'] {
   return { lines_on: true, width: 130, height: 130, blocks: blocks(130, 130) };
+}
+
+/** The hashIds a `/<id>/remixes` page lists, in its order. */
+function listed2(text: string): string[] {
+  const start = text.indexOf('<ul class="gallery">');
+  if (start < 0) return [];
+  const list = text.slice(start, text.indexOf('</ul>', start));
+  return [...list.matchAll(/<li><a href="\/(\w+)">/g)].map((m) => m[1]);
 }
