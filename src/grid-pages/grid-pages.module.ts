@@ -29,15 +29,14 @@ import { SitePages } from './site-pages.service';
   // GridPageController, whose `/:hashId` takes any single segment. AppModule imports this
   // module after every other that has routes. OembedController's /oembed, GridFormatsController's
   // `/:hashId.svg` and `.ipynb` and GridEmbedController's /:hashId/embed come before
-  // GridPageController's catch-all. GridRemixesController's /:hashId/remixes comes after it, so
-  // that GridPageController's /secret/:hashId is first to take /secret/remixes.
+  // GridPageController's catch-all, and so does GridRemixesController's /:hashId/remixes.
   controllers: [
     SiteController,
     OembedController,
     GridFormatsController,
     GridEmbedController,
-    GridPageController,
     GridRemixesController,
+    GridPageController,
   ],
   providers: [
     AnswerCache,

@@ -9,9 +9,10 @@ import { LINEAGE_CACHE_CONTROL } from './grid-page.controller';
 import { RemixPages } from './remix-pages.service';
 
 /**
- * The remixes of a grid, `/<id>/remixes` and `/secret/<id>/remixes`. Registered after
- * GridPageController: `/secret/remixes` is the page of a secret grid "remixes" (a public grid
- * "secret" is no likelier, and its page matters more than its list).
+ * The remixes of a grid, `/<id>/remixes` and `/secret/<id>/remixes`. Like the embed pages, these
+ * come before GridPageController's `/secret/:hashId`: `/secret/remixes` lists the remixes of a
+ * public grid "secret" (a secret grid "remixes" would need an id past 24 million: ids of 7
+ * characters start there).
  */
 @ApiExcludeController()
 @UseFilters(PageExceptionsFilter)

@@ -20,12 +20,13 @@ describe('route order', () => {
     const gets = layers.filter((l) => l.route?.methods.get).map((l) => l.route!.path);
     const catchAll = gets.indexOf('/:hashId');
     expect(gets.indexOf('/:hashId/embed')).toBeLessThan(gets.indexOf('/secret/:hashId'));
+    expect(gets.indexOf('/:hashId/remixes')).toBeLessThan(gets.indexOf('/secret/:hashId'));
     expect(catchAll).toBeGreaterThan(-1);
     const after = gets.slice(catchAll + 1);
     expect(after).toEqual([]);
     const fixed = ['/health', '/post', '/about', '/random', '/recent', '/get/:hashId', '/oembed'];
     // `/secret/embed` is the embed page of a public grid "secret", not the secret grid "embed".
-    for (const path of [...fixed, '/:hashId/embed']) {
+    for (const path of [...fixed, '/:hashId/embed', '/:hashId/remixes']) {
       expect(gets.indexOf(path)).toBeGreaterThan(-1);
       expect(gets.indexOf(path)).toBeLessThan(catchAll);
     }

@@ -12,6 +12,7 @@ export function gridRoutes(baseUrl: string, path: string): string[] {
     `${path}.svg`,
     `${path}.ipynb`,
     `${path}/embed`,
+    `${path}/remixes`,
     `/oembed?url=${encodeURIComponent(`${baseUrl}${path}`)}`,
   ];
 }
