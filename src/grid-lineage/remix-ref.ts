@@ -30,6 +30,8 @@ export function parseRemixOf(value: string): RemixRef | null {
  */
 export function remixRefInCode(codeCells: readonly string[] | null): RemixRef | null {
   for (const cell of codeCells ?? []) {
+    // Most cells call no from_web at all: they are not tokenized.
+    if (!cell.includes('from_web')) continue;
     const found = firstReadableCall(tokenize(cell));
     if (found) return found;
   }
