@@ -30,7 +30,11 @@ describe('GridsRepository lineage', () => {
   beforeEach(() =>
     db.dataSource.query('TRUNCATE public_grids, secret_grids, hidden_grids RESTART IDENTITY'),
   );
-  afterAll(() => db.close());
+  // Other specs on this database reuse the grid ids: no hide may outlive this one.
+  afterAll(async () => {
+    await db.dataSource.query('TRUNCATE hidden_grids');
+    await db.close();
+  });
 
   it('stores the parent a post names when it exists and is not hidden, else none', async () => {
     const publicParent = await grids.insert('public', newGrid());
