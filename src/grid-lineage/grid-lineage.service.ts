@@ -45,12 +45,15 @@ export interface RemixesPage {
   next: string | null;
 }
 
-/** The lineage of one grid as read, and when. */
+/** The lineage of one grid as read, and when, made into what its page shows. */
 interface Read {
   at: number;
-  parent: GridKey | null;
-  /** REMIXES_ON_PAGE + 1, to know whether there are more. */
-  remixes: GridSummary[];
+  /** Its public parent: a secret one is never shown, so not kept. */
+  parent: (GridKey & { hashId: string }) | null;
+  /** Up to REMIXES_ON_PAGE + 1, to know whether there are more. */
+  remixes: RemixEntry[];
+  /** The page's lineage, while nothing in it is known hidden since. */
+  shown: PageLineage;
 }
 
 /**
@@ -75,16 +78,15 @@ export class GridLineage {
   /** What the page of grid `id` shows of its lineage, read at most LINEAGE_FRESH_MS ago. */
   async forPage(visibility: Visibility, id: number): Promise<PageLineage> {
     const read = await this.read(visibility, id);
-    // The database said what was hidden when it was read; this process knows of hides since.
-    const parent =
-      read.parent?.visibility === 'public' && !this.hidden.isHidden('public', read.parent.id)
-        ? { hashId: this.ids.encode('public', read.parent.id) }
-        : null;
-    const visible = read.remixes.filter((g) => !this.hidden.isHidden('public', g.id));
-    const remixes = visible.slice(0, REMIXES_ON_PAGE).map((grid) => this.entry(grid));
-    const more = read.remixes.length > REMIXES_ON_PAGE;
-    const version = JSON.stringify([parent?.hashId, remixes.map((r) => r.hashId), more]);
-    return { parent, remixes, more, version };
+    // The database said what was hidden when it was read; this process may know of hides since.
+    const hidden = (grid: GridKey) => this.hidden.isHidden(grid.visibility, grid.id);
+    const parentHidden = read.parent !== null && hidden(read.parent);
+    const remixHidden = (r: RemixEntry) => hidden({ visibility: 'public', id: r.grid.id });
+    if (!parentHidden && !read.remixes.some(remixHidden)) return read.shown;
+    return shownOf(
+      parentHidden ? null : read.parent,
+      read.remixes.filter((r) => !remixHidden(r)),
+    );
   }
 
   /** A page of the grid's public remixes older than the remix `beforeId`, read now. */
@@ -131,10 +133,26 @@ export class GridLineage {
 
   private async readNow(visibility: Visibility, id: number): Promise<Read> {
     const at = Date.now();
-    const parent = await this.grids.findParent(visibility, id);
-    const remixes = await this.grids.findRemixes({ visibility, id }, null, REMIXES_ON_PAGE + 1);
-    return { at, parent, remixes };
+    const rows = await this.grids.findLineage(visibility, id, REMIXES_ON_PAGE + 1);
+    const parent =
+      rows.parent?.visibility === 'public'
+        ? { ...rows.parent, hashId: this.ids.encode('public', rows.parent.id) }
+        : null;
+    const remixes = rows.remixes.map((grid) => this.entry(grid));
+    return { at, parent, remixes, shown: shownOf(parent, remixes) };
   }
+}
+
+/** What a page shows of a visible parent and the visible remixes read (REMIXES_ON_PAGE + 1). */
+function shownOf(parent: { hashId: string } | null, read: RemixEntry[]): PageLineage {
+  const remixes = read.slice(0, REMIXES_ON_PAGE);
+  const more = read.length > REMIXES_ON_PAGE;
+  return {
+    parent: parent && { hashId: parent.hashId },
+    remixes,
+    more,
+    version: JSON.stringify([parent?.hashId ?? null, remixes.map((r) => r.hashId), more]),
+  };
 }
 
 const keyOf = (visibility: Visibility, id: number) => `${visibility}:${id}`;

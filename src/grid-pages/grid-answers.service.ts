@@ -76,13 +76,14 @@ export class GridAnswers {
    * read first (at most a second old): the page kept is made again when that changed.
    */
   async page(visibility: Visibility, hashId: string, origin: Origin): Promise<ImmutableAnswer> {
-    const lineage = await this.lineage.forPage(visibility, this.visibleId(visibility, hashId));
-    const kind = this.pageCacheKind(origin);
-    return this.answer(
-      kind,
+    const id = this.visibleId(visibility, hashId);
+    const lineage = await this.lineage.forPage(visibility, id);
+    return this.answerFor(
+      this.pageCacheKind(origin),
       visibility,
       hashId,
-      (id) => this.makePage(visibility, id, hashId, origin, lineage),
+      id,
+      () => this.makePage(visibility, id, hashId, origin, lineage),
       lineage.version,
     );
   }
@@ -209,14 +210,25 @@ export class GridAnswers {
    * hidden grid. Whether it is hidden is known in memory, so a kept answer is served without the
    * database; one about to be made asks the database too, in case this process missed the hide.
    */
-  private async answer(
+  private answer(
     kind: string | null,
     visibility: Visibility,
     hashId: string,
     make: (id: number) => Promise<AnswerBody | null>,
-    version?: string,
   ): Promise<ImmutableAnswer> {
     const id = this.visibleId(visibility, hashId);
+    return this.answerFor(kind, visibility, hashId, id, () => make(id));
+  }
+
+  /** `answer` for the grid `id` that `hashId` names (`visibleId`), kept with `version`. */
+  private async answerFor(
+    kind: string | null,
+    visibility: Visibility,
+    hashId: string,
+    id: number,
+    make: () => Promise<AnswerBody | null>,
+    version?: string,
+  ): Promise<ImmutableAnswer> {
     const key = kind === null ? null : gridAnswerKey(visibility, id, kind);
     const answer = await this.cache.get(
       key,
@@ -224,7 +236,7 @@ export class GridAnswers {
         if (await this.hidden.isHiddenInStore(visibility, id)) {
           throw new GridGoneException(visibility, hashId);
         }
-        return make(id);
+        return make();
       },
       version,
     );

@@ -5,7 +5,8 @@ import { AppConfig } from '../config/app-config';
 import { inBoundedTransaction, type TransactionBudget } from '../database/bounded-transaction';
 import { columnName } from './grid-columns';
 import type { IpbClass, Visibility } from './grid-data';
-import { GRID_ENTITIES, type GridRecord } from './grid.entity';
+import { GRID_ENTITIES, GRID_TABLES, type GridRecord } from './grid.entity';
+import { HIDDEN_GRIDS_TABLE } from './hidden-grid.entity';
 import { whereNotHidden } from './hidden-grids.repository';
 import type { StoredGrid } from './stored-grid';
 
@@ -34,6 +35,12 @@ export interface GridSummary {
   createdAt: Date | null;
 }
 
+/** A grid's lineage as its page shows it (see `findLineage`). */
+export interface GridLineageRows {
+  parent: GridKey | null;
+  remixes: GridSummary[];
+}
+
 /** How long past the statement timeout a post waits for the database to say it cancelled. */
 const ANSWER_GRACE_MS = 1000;
 
@@ -59,6 +66,7 @@ export function ipbClassOf(stored: unknown): IpbClass {
 export class GridsRepository {
   private readonly budget: TransactionBudget;
   private randomPublicSql: string | undefined;
+  private readonly lineageSql = new Map<Visibility, string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -119,22 +127,6 @@ export class GridsRepository {
   }
 
   /**
-   * The grid this one remixes, while that is not hidden; null when it remixes none (or there is
-   * no such grid). Whether the page may show it (a secret parent) is the caller's to say.
-   */
-  async findParent(visibility: Visibility, id: number): Promise<GridKey | null> {
-    const row = await this.table(visibility)
-      .createQueryBuilder('g')
-      .select(`g.${PARENT_VISIBILITY}`, 'visibility')
-      .addSelect(`g.${PARENT_ID}`, 'id')
-      .where('g.id = :id', { id })
-      .andWhere(`g.${PARENT_ID} IS NOT NULL`)
-      .getRawOne<GridKey>();
-    if (!row) return null;
-    return this.visible(this.dataSource.manager, row);
-  }
-
-  /**
    * The public remixes of `parent` that are not hidden, newest first, older than `beforeId` when
    * given: keyset pagination on public_grids_children, as `/recent` pages on the primary key.
    * Secret remixes are never listed.
@@ -147,6 +139,58 @@ export class GridsRepository {
       .limit(limit);
     if (beforeId !== null) query.andWhere('g.id < :beforeId', { beforeId });
     return this.summaryRows(query);
+  }
+
+  /**
+   * The grid this one remixes, while that exists and is not hidden (whether a page may show it,
+   * a secret one, is the caller's to say), and the first page of `findRemixes`: in one round
+   * trip, by one statement built once. What a grid's page reads, every second at most for each
+   * grid people look at.
+   */
+  async findLineage(visibility: Visibility, id: number, limit: number): Promise<GridLineageRows> {
+    let sql = this.lineageSql.get(visibility);
+    if (!sql) this.lineageSql.set(visibility, (sql = this.lineageQuery(visibility)));
+    const rows = await this.dataSource.query<
+      {
+        kind: 'parent' | 'remix';
+        id: number;
+        visibility: Visibility | null;
+        ipb_class: string | null;
+        width: unknown;
+        height: unknown;
+        created_at: Date | null;
+      }[]
+    >(sql, [id, limit]);
+    let parent: GridKey | null = null;
+    const remixes: GridSummary[] = [];
+    for (const row of rows) {
+      if (row.kind === 'parent') parent = { visibility: row.visibility!, id: row.id };
+      else remixes.push(summaryOf(row));
+    }
+    return { parent, remixes };
+  }
+
+  /** `findLineage`'s SQL: the parent, if visible, then the remixes, newest first ($1 id, $2 limit). */
+  private lineageQuery(visibility: Visibility): string {
+    const table = GRID_TABLES[visibility];
+    const notHidden = (v: string, id: string) =>
+      `NOT EXISTS (SELECT 1 FROM ${HIDDEN_GRIDS_TABLE} h WHERE h.visibility = ${v} AND h.grid_id = ${id})`;
+    const exists = (v: Visibility) =>
+      `(c.${PARENT_VISIBILITY} = '${v}' AND EXISTS ` +
+      `(SELECT 1 FROM ${GRID_TABLES[v]} p WHERE p.${ID} = c.${PARENT_ID}))`;
+    return `(SELECT 'parent' AS kind, c.${PARENT_ID} AS id, c.${PARENT_VISIBILITY} AS visibility,
+        NULL AS ipb_class, NULL::jsonb AS width, NULL::jsonb AS height,
+        NULL::timestamptz AS created_at
+      FROM ${table} c WHERE c.${ID} = $1 AND c.${PARENT_ID} IS NOT NULL
+        AND ${notHidden(`c.${PARENT_VISIBILITY}`, `c.${PARENT_ID}`)}
+        AND (${exists('public')} OR ${exists('secret')}))
+      UNION ALL
+      (SELECT 'remix', g.${ID}, NULL, g.${IPB_CLASS}, g.${GRID_DATA}->'width',
+        g.${GRID_DATA}->'height', g.${CREATED_AT}
+      FROM ${GRID_TABLES.public} g
+      WHERE g.${PARENT_VISIBILITY} = '${visibility}' AND g.${PARENT_ID} = $1
+        AND ${notHidden(`'public'`, `g.${ID}`)}
+      ORDER BY g.${ID} DESC LIMIT $2)`;
   }
 
   /**
@@ -273,20 +317,8 @@ export class GridsRepository {
   }
 
   private async summaryRows(query: SelectQueryBuilder<GridRecord>): Promise<GridSummary[]> {
-    const rows = await query.getRawMany<{
-      id: number;
-      ipb_class: string;
-      width: unknown;
-      height: unknown;
-      created_at: Date | null;
-    }>();
-    return rows.map((r) => ({
-      id: r.id,
-      ipbClass: ipbClassOf(r.ipb_class),
-      width: r.width,
-      height: r.height,
-      createdAt: r.created_at,
-    }));
+    const rows = await query.getRawMany<SummaryRow>();
+    return rows.map(summaryOf);
   }
 
   exists(visibility: Visibility, id: number): Promise<boolean> {
@@ -296,6 +328,24 @@ export class GridsRepository {
   count(visibility: Visibility): Promise<number> {
     return this.table(visibility).count();
   }
+}
+
+interface SummaryRow {
+  id: number;
+  ipb_class: string | null;
+  width: unknown;
+  height: unknown;
+  created_at: Date | null;
+}
+
+function summaryOf(r: SummaryRow): GridSummary {
+  return {
+    id: r.id,
+    ipbClass: ipbClassOf(r.ipb_class),
+    width: r.width,
+    height: r.height,
+    createdAt: r.created_at,
+  };
 }
 
 /** Code cells as stored, as the read model has them: a list of strings, empty for none. */

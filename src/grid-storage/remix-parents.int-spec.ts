@@ -31,6 +31,8 @@ describe('GridsRepository lineage', () => {
     db.dataSource.query('TRUNCATE public_grids, secret_grids, hidden_grids RESTART IDENTITY'),
   );
   // Other specs on this database reuse the grid ids: no hide may outlive this one.
+  const findParent = async (visibility: 'public' | 'secret', id: number) =>
+    (await grids.findLineage(visibility, id, 1)).parent;
   afterAll(async () => {
     await db.dataSource.query('TRUNCATE hidden_grids');
     await db.close();
@@ -50,10 +52,10 @@ describe('GridsRepository lineage', () => {
     const d = await child({ visibility: 'public', id: hiddenParent });
     const e = await child(null);
 
-    expect(await grids.findParent('public', a)).toEqual({ visibility: 'public', id: publicParent });
-    expect(await grids.findParent('secret', b)).toEqual({ visibility: 'secret', id: secretParent });
-    for (const id of [c, d, e]) expect(await grids.findParent('public', id)).toBeNull();
-    expect(await grids.findParent('public', 1234)).toBeNull();
+    expect(await findParent('public', a)).toEqual({ visibility: 'public', id: publicParent });
+    expect(await findParent('secret', b)).toEqual({ visibility: 'secret', id: secretParent });
+    for (const id of [c, d, e]) expect(await findParent('public', id)).toBeNull();
+    expect(await findParent('public', 1234)).toBeNull();
   });
 
   it('does not name a parent hidden since, and names it again once it is served again', async () => {
@@ -63,9 +65,9 @@ describe('GridsRepository lineage', () => {
       newGrid({ parent: { visibility: 'public', id: parent } }),
     );
     await hides.hide('public', parent, 'spam');
-    expect(await grids.findParent('public', child)).toBeNull();
+    expect(await findParent('public', child)).toBeNull();
     await hides.unhide('public', parent);
-    expect(await grids.findParent('public', child)).toEqual({ visibility: 'public', id: parent });
+    expect(await findParent('public', child)).toEqual({ visibility: 'public', id: parent });
   });
 
   it('lists the public remixes of a grid newest first, without hidden ones, a page at a time', async () => {
@@ -77,7 +79,12 @@ describe('GridsRepository lineage', () => {
     await grids.insert('secret', newGrid({ secret: true, parent: of }));
     const samePublicId = await grids.insert('public', newGrid());
     expect(samePublicId).toBeGreaterThanOrEqual(parent);
-    await grids.insert('public', newGrid({ parent: { visibility: 'public', id: parent } }));
+    // remixes[0] has the id of the (secret) parent, in the other table: this remixes it.
+    expect(remixes[0]).toBe(parent);
+    const ofPublic = await grids.insert(
+      'public',
+      newGrid({ parent: { visibility: 'public', id: parent } }),
+    );
     await hides.hide('public', remixes[3], 'spam');
 
     const ids = async (before: number | null, limit: number) =>
@@ -86,6 +93,14 @@ describe('GridsRepository lineage', () => {
     expect(await ids(null, 2)).toEqual([remixes[4], remixes[2]]);
     expect(await ids(remixes[2], 2)).toEqual([remixes[1], remixes[0]]);
     expect(await ids(remixes[0], 2)).toEqual([]);
+    // What a page reads, in one round trip.
+    expect(await grids.findLineage('secret', parent, 2)).toEqual({
+      parent: null,
+      remixes: await grids.findRemixes(of, null, 2),
+    });
+    const remix = await grids.findLineage('public', remixes[0], 2);
+    expect(remix.parent).toEqual(of);
+    expect(remix.remixes.map((g) => g.id)).toEqual([ofPublic]);
     const [newest] = await grids.findRemixes(of, null, 1);
     expect(newest).toEqual({
       id: remixes[4],

@@ -47,7 +47,7 @@ describe('remix lineage', () => {
 
   /** The parent stored for `grid`, as the `remix_of` that names it; null for none. */
   async function parentOf(grid: Posted): Promise<string | null> {
-    const parent = await t.app.get(GridsRepository).findParent(grid.visibility, idOf(grid));
+    const { parent } = await t.app.get(GridsRepository).findLineage(grid.visibility, idOf(grid), 1);
     if (!parent) return null;
     const hashId = t.app.get(GridIds).encode(parent.visibility, parent.id);
     return parent.visibility === 'secret' ? `secret/${hashId}` : hashId;
