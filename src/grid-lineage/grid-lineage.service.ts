@@ -1,9 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { isDatabaseUnavailable } from '../common/database-errors';
+import { AppConfig } from '../config/app-config';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridIds } from '../grid-storage/grid-ids';
-import { type GridKey, type GridSummary, GridsRepository } from '../grid-storage/grids.repository';
+import {
+  type GridKey,
+  type GridLineageRows,
+  type GridSummary,
+  GridsRepository,
+} from '../grid-storage/grids.repository';
 import { HiddenGridSet } from '../grid-storage/hidden-grid-set';
 
 /** Remixes a grid page lists; the rest are a link away (`/<id>/remixes`). */
@@ -12,13 +18,20 @@ export const REMIXES_ON_PAGE = 20;
 export const REMIXES_PER_PAGE = 24;
 
 /**
- * How old the lineage a page shows may be. Every process reads it again this often (one query
- * per grid per second at most, however many views), so a remix stored by another process is on
- * its parent's page within this; the process that stored it shows it at once (`remixAdded`).
+ * How often a web process reads again the lineage of the grids viewed since it last did: all of
+ * them in one statement (a few, for thousands), so a remix stored by another process is on its
+ * parent's page within this. The process that stored it shows it at once (`remixAdded`).
  */
 export const LINEAGE_FRESH_MS = 1000;
+/**
+ * A page is shown with lineage at most this old; older (a grid nobody looked at for a while),
+ * the view reads it first. Past LINEAGE_FRESH_MS, so a grid viewed all the time never waits.
+ */
+export const LINEAGE_MAX_AGE_MS = 1500;
 /** Grids whose lineage each process keeps (a few hundred bytes each). */
 const MEMO_ENTRIES = 10_000;
+/** Grids per statement of a refresh. */
+const REFRESH_CHUNK = 500;
 
 /** A grid as a list of remixes shows it. */
 export interface RemixEntry {
@@ -58,24 +71,54 @@ interface Read {
 
 /**
  * Which grid a grid remixes and which remix it, as pages show them. A page is kept (AnswerCache)
- * but its lineage is not fixed: it is read at most LINEAGE_FRESH_MS before each view and the page
- * made again when it changed. The rules of what a page may show live here: a secret grid is never
- * named on another grid's page (neither as a parent nor as a remix), a hidden grid is neither
- * named nor linked, and a hidden parent leaves its remixes' pages as they are, without it.
+ * but its lineage is not fixed: it is read when a grid is first viewed, then again every
+ * LINEAGE_FRESH_MS for the grids viewed meanwhile, in one statement for all of them, and the page
+ * is made again when it changed. No view waits for the database while its grid's lineage is
+ * fresh, and none while the database is away (it is shown as last read). The rules of what a
+ * page may show live here: a secret grid is never named on another grid's page (neither as a
+ * parent nor as a remix), a hidden grid is neither named nor linked, and a hidden parent leaves
+ * its remixes' pages as they are, without it.
+ *
+ * On the embedded database this process is the only writer (the import and `grid hide` need it
+ * stopped), so what it read stays true until it stores a remix itself: nothing is read again.
  */
 @Injectable()
-export class GridLineage {
+export class GridLineage implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(GridLineage.name);
   private readonly memo = new LRUCache<string, Read>({ max: MEMO_ENTRIES });
   private readonly reading = new Map<string, Promise<Read>>();
+  /** Grids viewed since the last refresh. */
+  private viewed = new Set<string>();
+  private readonly onlyWriter: boolean;
+  private timer?: NodeJS.Timeout;
+  private refreshing?: Promise<void>;
+  /** The last refresh found the database away: views show what was read, however old. */
+  private databaseAway = false;
 
   constructor(
     private readonly grids: GridsRepository,
     private readonly ids: GridIds,
     private readonly hidden: HiddenGridSet,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.onlyWriter = config.database.kind !== 'server';
+  }
 
-  /** What the page of grid `id` shows of its lineage, read at most LINEAGE_FRESH_MS ago. */
+  onModuleInit(): void {
+    if (this.onlyWriter) return;
+    this.timer = setInterval(() => {
+      this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined));
+    }, LINEAGE_FRESH_MS);
+    this.timer.unref();
+  }
+
+  /** A refresh in flight finishes before the database closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.refreshing;
+  }
+
+  /** What the page of grid `id` shows of its lineage, at most LINEAGE_MAX_AGE_MS old. */
   async forPage(visibility: Visibility, id: number): Promise<PageLineage> {
     const read = await this.read(visibility, id);
     // The database said what was hidden when it was read; this process may know of hides since.
@@ -102,44 +145,90 @@ export class GridLineage {
     this.memo.delete(keyOf(parent.visibility, parent.id));
   }
 
-  private entry(grid: GridSummary): RemixEntry {
-    return { hashId: this.ids.encode('public', grid.id), grid };
-  }
-
   private async read(visibility: Visibility, id: number): Promise<Read> {
     const key = keyOf(visibility, id);
     const kept = this.memo.get(key);
-    if (kept && Date.now() - kept.at < LINEAGE_FRESH_MS) return kept;
+    if (
+      kept &&
+      (this.onlyWriter || this.databaseAway || Date.now() - kept.at <= LINEAGE_MAX_AGE_MS)
+    ) {
+      this.viewed.add(key);
+      return kept;
+    }
     // Views of one grid in the same moment read it once.
     let pending = this.reading.get(key);
     if (!pending) {
-      pending = this.readNow(visibility, id).finally(() => this.reading.delete(key));
+      pending = this.readNow(visibility, [id])
+        .then((reads) => reads.get(id)!)
+        .finally(() => this.reading.delete(key));
       this.reading.set(key, pending);
     }
     try {
       const read = await pending;
       this.memo.set(key, read);
+      this.viewed.add(key);
       return read;
     } catch (err) {
-      // A page this process has served goes on being served while the database is away, with
-      // the lineage it last had; the database being back brings it up to date.
-      if (kept && isDatabaseUnavailable(err)) {
-        this.logger.debug(`Lineage of ${key} from ${Date.now() - kept.at} ms ago: database away`);
-        return kept;
-      }
+      if (kept && isDatabaseUnavailable(err)) return kept;
       throw err;
     }
   }
 
-  private async readNow(visibility: Visibility, id: number): Promise<Read> {
+  /** Reads again the lineage of the grids viewed since the last time, a few statements for all. */
+  private async refresh(): Promise<void> {
+    const viewed = this.viewed;
+    this.viewed = new Set();
+    const byVisibility: Record<Visibility, number[]> = { public: [], secret: [] };
+    for (const key of viewed) {
+      // One forgotten meanwhile is read when next viewed.
+      if (!this.memo.has(key)) continue;
+      const [visibility, id] = key.split(':') as [Visibility, string];
+      byVisibility[visibility].push(Number(id));
+    }
+    try {
+      for (const visibility of ['public', 'secret'] as const) {
+        const ids = byVisibility[visibility];
+        for (let from = 0; from < ids.length; from += REFRESH_CHUNK) {
+          const reads = await this.readNow(visibility, ids.slice(from, from + REFRESH_CHUNK));
+          for (const [id, read] of reads) this.memo.set(keyOf(visibility, id), read);
+        }
+      }
+      if (this.databaseAway) this.logger.log('Lineage read again: the database is back');
+      this.databaseAway = false;
+    } catch (err) {
+      // Read again at the next refresh: the grids are still the ones being looked at.
+      for (const key of viewed) this.viewed.add(key);
+      if (!isDatabaseUnavailable(err)) {
+        // On a timer: nobody else would hear of it. Views read for themselves meanwhile.
+        this.logger.error(`Could not read remix lineage: ${(err as Error).stack ?? String(err)}`);
+        return;
+      }
+      if (!this.databaseAway) {
+        this.logger.warn(
+          `Could not read remix lineage (${(err as Error).message}): pages show what was read last`,
+        );
+      }
+      this.databaseAway = true;
+    }
+  }
+
+  private async readNow(visibility: Visibility, ids: number[]): Promise<Map<number, Read>> {
     const at = Date.now();
-    const rows = await this.grids.findLineage(visibility, id, REMIXES_ON_PAGE + 1);
+    const rows = await this.grids.findLineages(visibility, ids, REMIXES_ON_PAGE + 1);
+    return new Map([...rows].map(([id, lineage]) => [id, this.readOf(at, lineage)]));
+  }
+
+  private readOf(at: number, rows: GridLineageRows): Read {
     const parent =
       rows.parent?.visibility === 'public'
         ? { ...rows.parent, hashId: this.ids.encode('public', rows.parent.id) }
         : null;
     const remixes = rows.remixes.map((grid) => this.entry(grid));
     return { at, parent, remixes, shown: shownOf(parent, remixes) };
+  }
+
+  private entry(grid: GridSummary): RemixEntry {
+    return { hashId: this.ids.encode('public', grid.id), grid };
   }
 }
 

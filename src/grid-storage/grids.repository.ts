@@ -142,35 +142,36 @@ export class GridsRepository {
   }
 
   /**
-   * The grid this one remixes, while that exists and is not hidden (whether a page may show it,
-   * a secret one, is the caller's to say), and the first page of `findRemixes`: in one round
-   * trip, by one statement built once. What a grid's page reads, every second at most for each
-   * grid people look at.
+   * For each of the grids `ids` of one table: the grid it remixes, while that exists and is not
+   * hidden (whether a page may show it, a secret one, is the caller's to say), and its first
+   * `limit` remixes as `findRemixes` lists them. One round trip for all, by one statement built
+   * once: what each web process reads, every second, for the grids people are looking at.
    */
-  async findLineage(visibility: Visibility, id: number, limit: number): Promise<GridLineageRows> {
+  async findLineages(
+    visibility: Visibility,
+    ids: readonly number[],
+    limit: number,
+  ): Promise<Map<number, GridLineageRows>> {
     let sql = this.lineageSql.get(visibility);
     if (!sql) this.lineageSql.set(visibility, (sql = this.lineageQuery(visibility)));
     const rows = await this.dataSource.query<
-      {
-        kind: 'parent' | 'remix';
-        id: number;
-        visibility: Visibility | null;
-        ipb_class: string | null;
-        width: unknown;
-        height: unknown;
-        created_at: Date | null;
-      }[]
-    >(sql, [id, limit]);
-    let parent: GridKey | null = null;
-    const remixes: GridSummary[] = [];
+      (SummaryRow & { kind: 'parent' | 'remix'; of: number; visibility: Visibility | null })[]
+    >(sql, [ids, limit]);
+    const lineages = new Map<number, GridLineageRows>(
+      ids.map((id) => [id, { parent: null, remixes: [] }]),
+    );
     for (const row of rows) {
-      if (row.kind === 'parent') parent = { visibility: row.visibility!, id: row.id };
-      else remixes.push(summaryOf(row));
+      const lineage = lineages.get(row.of)!;
+      if (row.kind === 'parent') lineage.parent = { visibility: row.visibility!, id: row.id };
+      else lineage.remixes.push(summaryOf(row));
     }
-    return { parent, remixes };
+    return lineages;
   }
 
-  /** `findLineage`'s SQL: the parent, if visible, then the remixes, newest first ($1 id, $2 limit). */
+  /**
+   * `findLineages`'s SQL ($1 the grids' ids, $2 the limit): their visible parents, then each one's
+   * newest remixes (an index lookup each, on public_grids_children), newest first.
+   */
   private lineageQuery(visibility: Visibility): string {
     const table = GRID_TABLES[visibility];
     const notHidden = (v: string, id: string) =>
@@ -178,19 +179,25 @@ export class GridsRepository {
     const exists = (v: Visibility) =>
       `(c.${PARENT_VISIBILITY} = '${v}' AND EXISTS ` +
       `(SELECT 1 FROM ${GRID_TABLES[v]} p WHERE p.${ID} = c.${PARENT_ID}))`;
-    return `(SELECT 'parent' AS kind, c.${PARENT_ID} AS id, c.${PARENT_VISIBILITY} AS visibility,
-        NULL AS ipb_class, NULL::jsonb AS width, NULL::jsonb AS height,
-        NULL::timestamptz AS created_at
-      FROM ${table} c WHERE c.${ID} = $1 AND c.${PARENT_ID} IS NOT NULL
+    return `WITH k AS (SELECT DISTINCT unnest($1::int[]) AS id)
+      SELECT 'parent' AS kind, c.${ID} AS of, c.${PARENT_ID} AS id,
+        c.${PARENT_VISIBILITY} AS visibility, NULL AS ipb_class, NULL::jsonb AS width,
+        NULL::jsonb AS height, NULL::timestamptz AS created_at
+      FROM k JOIN ${table} c ON c.${ID} = k.id
+      WHERE c.${PARENT_ID} IS NOT NULL
         AND ${notHidden(`c.${PARENT_VISIBILITY}`, `c.${PARENT_ID}`)}
-        AND (${exists('public')} OR ${exists('secret')}))
+        AND (${exists('public')} OR ${exists('secret')})
       UNION ALL
-      (SELECT 'remix', g.${ID}, NULL, g.${IPB_CLASS}, g.${GRID_DATA}->'width',
-        g.${GRID_DATA}->'height', g.${CREATED_AT}
-      FROM ${GRID_TABLES.public} g
-      WHERE g.${PARENT_VISIBILITY} = '${visibility}' AND g.${PARENT_ID} = $1
-        AND ${notHidden(`'public'`, `g.${ID}`)}
-      ORDER BY g.${ID} DESC LIMIT $2)`;
+      SELECT 'remix', k.id, r.id, NULL, r.ipb_class, r.width, r.height, r.created_at
+      FROM k CROSS JOIN LATERAL (
+        SELECT g.${ID} AS id, g.${IPB_CLASS} AS ipb_class, g.${GRID_DATA}->'width' AS width,
+          g.${GRID_DATA}->'height' AS height, g.${CREATED_AT} AS created_at
+        FROM ${GRID_TABLES.public} g
+        WHERE g.${PARENT_VISIBILITY} = '${visibility}' AND g.${PARENT_ID} = k.id
+          AND ${notHidden(`'public'`, `g.${ID}`)}
+        ORDER BY g.${ID} DESC LIMIT $2
+      ) r
+      ORDER BY kind, of, id DESC`;
   }
 
   /**

@@ -32,7 +32,7 @@ describe('GridsRepository lineage', () => {
   );
   // Other specs on this database reuse the grid ids: no hide may outlive this one.
   const findParent = async (visibility: 'public' | 'secret', id: number) =>
-    (await grids.findLineage(visibility, id, 1)).parent;
+    (await grids.findLineages(visibility, [id], 1)).get(id)!.parent;
   afterAll(async () => {
     await db.dataSource.query('TRUNCATE hidden_grids');
     await db.close();
@@ -93,14 +93,22 @@ describe('GridsRepository lineage', () => {
     expect(await ids(null, 2)).toEqual([remixes[4], remixes[2]]);
     expect(await ids(remixes[2], 2)).toEqual([remixes[1], remixes[0]]);
     expect(await ids(remixes[0], 2)).toEqual([]);
-    // What a page reads, in one round trip.
-    expect(await grids.findLineage('secret', parent, 2)).toEqual({
-      parent: null,
-      remixes: await grids.findRemixes(of, null, 2),
+    // What pages read, in one round trip for many grids.
+    const secrets = await grids.findLineages('secret', [parent, 99], 2);
+    expect(secrets).toEqual(
+      new Map([
+        [parent, { parent: null, remixes: await grids.findRemixes(of, null, 2) }],
+        [99, { parent: null, remixes: [] }],
+      ]),
+    );
+    const publics = await grids.findLineages('public', [remixes[0], remixes[1], ofPublic], 2);
+    expect(publics.get(remixes[0])!.parent).toEqual(of);
+    expect(publics.get(remixes[0])!.remixes.map((g) => g.id)).toEqual([ofPublic]);
+    expect(publics.get(remixes[1])).toEqual({ parent: of, remixes: [] });
+    expect(publics.get(ofPublic)).toEqual({
+      parent: { visibility: 'public', id: remixes[0] },
+      remixes: [],
     });
-    const remix = await grids.findLineage('public', remixes[0], 2);
-    expect(remix.parent).toEqual(of);
-    expect(remix.remixes.map((g) => g.id)).toEqual([ofPublic]);
     const [newest] = await grids.findRemixes(of, null, 1);
     expect(newest).toEqual({
       id: remixes[4],
