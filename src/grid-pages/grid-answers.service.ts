@@ -73,7 +73,7 @@ export class GridAnswers {
 
   /**
    * The grid's HTML page; `origin` makes its canonical link and link-preview tags. Its lineage is
-   * read first (at most a second old): the page kept is made again when that changed.
+   * known first (at most 1.5 s old): the page kept is made again when that changed.
    */
   async page(visibility: Visibility, hashId: string, origin: Origin): Promise<ImmutableAnswer> {
     const id = this.visibleId(visibility, hashId);

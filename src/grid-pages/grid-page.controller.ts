@@ -43,7 +43,7 @@ class PictureSizePipe implements PipeTransform<unknown, PictureSize> {
 export const PAGE_CACHE_CONTROL = 'public, max-age=600, s-maxage=3600, stale-while-revalidate=60';
 
 /**
- * A grid's page lists its remixes, and a new one is on it within a second (LINEAGE_FRESH_MS):
+ * A grid's page lists its remixes, and a new one is on it within 1.5 s (LINEAGE_MAX_AGE_MS):
  * a browser or a CDN may keep the page but asks again before each use. The answer to that is a
  * 304 by ETag when nothing changed, made from memory and at most one lineage query a second.
  */

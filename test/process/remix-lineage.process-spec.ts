@@ -16,7 +16,7 @@ const lists = async (server: ServerProcess, page: string, remix: string) =>
 
 /**
  * A grid page lists its remixes, and every web process has kept the page: a remix posted through
- * one process must be on the page every other process serves within 2 s (LINEAGE_FRESH_MS is 1 s).
+ * one process must be on the page every other process serves within 2 s (LINEAGE_MAX_AGE_MS is 1.5 s).
  */
 (usingServer ? describe : describe.skip)('remix lineage, with two web processes', () => {
   let servers: ServerProcess[] = [];
