@@ -45,7 +45,8 @@ export const PAGE_CACHE_CONTROL = 'public, max-age=600, s-maxage=3600, stale-whi
 /**
  * A grid's page lists its remixes, and a new one is on it within 1.5 s (LINEAGE_MAX_AGE_MS):
  * a browser or a CDN may keep the page but asks again before each use. The answer to that is a
- * 304 by ETag when nothing changed, made from memory and at most one lineage query a second.
+ * 304 by ETag when nothing changed, made from memory (GridLineage reads lineage for all the
+ * grids viewed in one statement a second).
  */
 export const LINEAGE_CACHE_CONTROL = 'public, no-cache';
 
