@@ -1,4 +1,7 @@
 import { gridPagePath } from '../common/public-origin';
+import type { PageLineage, RemixEntry } from '../grid-lineage/grid-lineage.service';
+import type { Visibility } from '../grid-storage/grid-data';
+import type { GridSummary } from '../grid-storage/grids.repository';
 import { gridTitle } from './grid-embed';
 import { aSize, gridName } from './grid-description';
 import type { PageParts } from './grid-render.task';
@@ -101,5 +104,44 @@ export function gridPageModel(
       // Link previews cut alt text at 420 characters.
       imageAlt: clip(`${gridName(ipbClass, parts.width, parts.height)}. ${parts.description}`, 420),
     },
+  };
+}
+
+/** A public grid as the galleries show it (/recent, a grid's remixes): a thumbnail and facts. */
+export function galleryItem(hashId: string, grid: GridSummary) {
+  return {
+    hashId,
+    ipbClass: grid.ipbClass,
+    size: `${String(grid.width)} × ${String(grid.height)}`,
+    aSize: aSize(grid.width, grid.height),
+    posted: postedDate(grid.createdAt),
+  };
+}
+
+/** Where the remixes of a grid are listed, a page at a time. */
+export function remixesPath(visibility: Visibility, hashId: string, before?: string): string {
+  return `${gridPagePath(visibility, hashId)}/remixes${before ? `?before=${before}` : ''}`;
+}
+
+export const galleryItems = (remixes: RemixEntry[]) =>
+  remixes.map((r) => galleryItem(r.hashId, r.grid));
+
+/**
+ * What views/pages/grid.hbs shows of a grid's lineage (GridLineage says what it may show): the
+ * grid it remixes, and its newest remixes with a link to the older ones. Nothing at all for a
+ * grid that remixes none and has none, so such a page is what it was before remixes were kept.
+ */
+export function lineageModel(lineage: PageLineage, visibility: Visibility, hashId: string) {
+  const { parent, remixes, more } = lineage;
+  return {
+    remixedFrom: parent ?? undefined,
+    remixes: remixes.length
+      ? {
+          items: galleryItems(remixes),
+          more: more
+            ? remixesPath(visibility, hashId, remixes[remixes.length - 1].hashId)
+            : undefined,
+        }
+      : undefined,
   };
 }
