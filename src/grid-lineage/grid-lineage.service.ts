@@ -28,6 +28,8 @@ export const LINEAGE_FRESH_MS = 1000;
  * the view reads it first. Past LINEAGE_FRESH_MS, so a grid viewed all the time never waits.
  */
 export const LINEAGE_MAX_AGE_MS = 1500;
+/** How long a view waits for lineage past LINEAGE_MAX_AGE_MS before showing the one it has. */
+const STALE_WAIT_MS = 250;
 /** Grids whose lineage each process keeps (a few hundred bytes each). */
 const MEMO_ENTRIES = 10_000;
 /** Grids per statement of a refresh. */
@@ -148,29 +150,41 @@ export class GridLineage implements OnModuleInit, BeforeApplicationShutdown {
   private async read(visibility: Visibility, id: number): Promise<Read> {
     const key = keyOf(visibility, id);
     const kept = this.memo.get(key);
+    this.viewed.add(key);
     if (
       kept &&
       (this.onlyWriter || this.databaseAway || Date.now() - kept.at <= LINEAGE_MAX_AGE_MS)
     ) {
-      this.viewed.add(key);
       return kept;
     }
     // Views of one grid in the same moment read it once.
     let pending = this.reading.get(key);
     if (!pending) {
       pending = this.readNow(visibility, [id])
-        .then((reads) => reads.get(id)!)
+        .then((reads) => {
+          const read = reads.get(id)!;
+          this.memo.set(key, read);
+          return read;
+        })
         .finally(() => this.reading.delete(key));
+      // Awaited by whoever waits for it, if anyone: a view may have gone on without it.
+      pending.catch(() => undefined);
       this.reading.set(key, pending);
     }
+    if (!kept) return pending;
+    // A database slow to answer does not hold up a page this process can show: with the lineage
+    // it read last, and the next view has what the read brings.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), STALE_WAIT_MS);
+    });
     try {
-      const read = await pending;
-      this.memo.set(key, read);
-      this.viewed.add(key);
-      return read;
+      return (await Promise.race([pending, late])) ?? kept;
     } catch (err) {
-      if (kept && isDatabaseUnavailable(err)) return kept;
+      if (isDatabaseUnavailable(err)) return kept;
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
