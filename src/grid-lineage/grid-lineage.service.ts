@@ -30,6 +30,8 @@ export const LINEAGE_FRESH_MS = 1000;
 export const LINEAGE_MAX_AGE_MS = 1500;
 /** How long a view waits for lineage past LINEAGE_MAX_AGE_MS before showing the one it has. */
 const STALE_WAIT_MS = 250;
+/** How long shutting down waits for a refresh in flight. */
+const SHUTDOWN_WAIT_MS = 1000;
 /** Grids whose lineage each process keeps (a few hundred bytes each). */
 const MEMO_ENTRIES = 10_000;
 /** Grids per statement of a refresh. */
@@ -76,10 +78,10 @@ interface Read {
  * but its lineage is not fixed: it is read when a grid is first viewed, then again every
  * LINEAGE_FRESH_MS for the grids viewed meanwhile, in one statement for all of them, and the page
  * is made again when it changed. No view waits for the database while its grid's lineage is
- * fresh, and none while the database is away (it is shown as last read). The rules of what a
- * page may show live here: a secret grid is never named on another grid's page (neither as a
- * parent nor as a remix), a hidden grid is neither named nor linked, and a hidden parent leaves
- * its remixes' pages as they are, without it.
+ * fresh, and a view of a grid already read waits at most STALE_WAIT_MS (a database away or slow:
+ * the lineage is shown as last read). The rules of what a page may show live here: a secret grid
+ * is never named on another grid's page (neither as a parent nor as a remix), a hidden grid is
+ * neither named nor linked, and a hidden parent leaves its remixes' pages as they are, without it.
  *
  * On the embedded database this process is the only writer (the import and `grid hide` need it
  * stopped), so what it read stays true until it stores a remix itself: nothing is read again.
@@ -114,10 +116,16 @@ export class GridLineage implements OnModuleInit, BeforeApplicationShutdown {
     this.timer.unref();
   }
 
-  /** A refresh in flight finishes before the database closes. */
+  /**
+   * A refresh in flight finishes before the database closes, unless the database does not answer
+   * it: then it fails with the pool, and nothing is lost (it reads what is stored).
+   */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.refreshing;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)));
+    await Promise.race([this.refreshing, bound]);
+    clearTimeout(timer);
   }
 
   /** What the page of grid `id` shows of its lineage, at most LINEAGE_MAX_AGE_MS old. */
