@@ -210,12 +210,13 @@ export class GridAnswers {
    * hidden grid. Whether it is hidden is known in memory, so a kept answer is served without the
    * database; one about to be made asks the database too, in case this process missed the hide.
    */
-  private answer(
+  private async answer(
     kind: string | null,
     visibility: Visibility,
     hashId: string,
     make: (id: number) => Promise<AnswerBody | null>,
   ): Promise<ImmutableAnswer> {
+    // async: an unknown id is a rejected promise, as callers expect, not a throw.
     const id = this.visibleId(visibility, hashId);
     return this.answerFor(kind, visibility, hashId, id, () => make(id));
   }
