@@ -28,6 +28,10 @@ export const LINEAGE_FRESH_MS = 1000;
  * the view reads it first. Past LINEAGE_FRESH_MS, so a grid viewed all the time never waits.
  */
 export const LINEAGE_MAX_AGE_MS = 1500;
+/** How long a view waits for lineage past LINEAGE_MAX_AGE_MS before showing the one it has. */
+const STALE_WAIT_MS = 250;
+/** How long shutting down waits for a refresh in flight. */
+const SHUTDOWN_WAIT_MS = 1000;
 /** Grids whose lineage each process keeps (a few hundred bytes each). */
 const MEMO_ENTRIES = 10_000;
 /** Grids per statement of a refresh. */
@@ -74,10 +78,10 @@ interface Read {
  * but its lineage is not fixed: it is read when a grid is first viewed, then again every
  * LINEAGE_FRESH_MS for the grids viewed meanwhile, in one statement for all of them, and the page
  * is made again when it changed. No view waits for the database while its grid's lineage is
- * fresh, and none while the database is away (it is shown as last read). The rules of what a
- * page may show live here: a secret grid is never named on another grid's page (neither as a
- * parent nor as a remix), a hidden grid is neither named nor linked, and a hidden parent leaves
- * its remixes' pages as they are, without it.
+ * fresh, and a view of a grid already read waits at most STALE_WAIT_MS (a database away or slow:
+ * the lineage is shown as last read). The rules of what a page may show live here: a secret grid
+ * is never named on another grid's page (neither as a parent nor as a remix), a hidden grid is
+ * neither named nor linked, and a hidden parent leaves its remixes' pages as they are, without it.
  *
  * On the embedded database this process is the only writer (the import and `grid hide` need it
  * stopped), so what it read stays true until it stores a remix itself: nothing is read again.
@@ -112,10 +116,16 @@ export class GridLineage implements OnModuleInit, BeforeApplicationShutdown {
     this.timer.unref();
   }
 
-  /** A refresh in flight finishes before the database closes. */
+  /**
+   * A refresh in flight finishes before the database closes, unless the database does not answer
+   * it: then it fails with the pool, and nothing is lost (it reads what is stored).
+   */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.refreshing;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)));
+    await Promise.race([this.refreshing, bound]);
+    clearTimeout(timer);
   }
 
   /** What the page of grid `id` shows of its lineage, at most LINEAGE_MAX_AGE_MS old. */
@@ -148,29 +158,41 @@ export class GridLineage implements OnModuleInit, BeforeApplicationShutdown {
   private async read(visibility: Visibility, id: number): Promise<Read> {
     const key = keyOf(visibility, id);
     const kept = this.memo.get(key);
+    this.viewed.add(key);
     if (
       kept &&
       (this.onlyWriter || this.databaseAway || Date.now() - kept.at <= LINEAGE_MAX_AGE_MS)
     ) {
-      this.viewed.add(key);
       return kept;
     }
     // Views of one grid in the same moment read it once.
     let pending = this.reading.get(key);
     if (!pending) {
       pending = this.readNow(visibility, [id])
-        .then((reads) => reads.get(id)!)
+        .then((reads) => {
+          const read = reads.get(id)!;
+          this.memo.set(key, read);
+          return read;
+        })
         .finally(() => this.reading.delete(key));
+      // Awaited by whoever waits for it, if anyone: a view may have gone on without it.
+      pending.catch(() => undefined);
       this.reading.set(key, pending);
     }
+    if (!kept) return pending;
+    // A database slow to answer does not hold up a page this process can show: with the lineage
+    // it read last, and the next view has what the read brings.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), STALE_WAIT_MS);
+    });
     try {
-      const read = await pending;
-      this.memo.set(key, read);
-      this.viewed.add(key);
-      return read;
+      return (await Promise.race([pending, late])) ?? kept;
     } catch (err) {
-      if (kept && isDatabaseUnavailable(err)) return kept;
+      if (isDatabaseUnavailable(err)) return kept;
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

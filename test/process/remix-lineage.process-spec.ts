@@ -1,7 +1,9 @@
 import { clientBody } from '../support/grid-factory';
 import { clientPost, rawRequest } from '../support/http';
+import { startProxiedDatabase, type ProxiedDatabase } from '../support/proxied-database';
 import { ServerProcess } from '../support/server-process';
-import { usingServer } from '../support/test-config';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { testConfig, usingServer } from '../support/test-config';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,5 +53,69 @@ const lists = async (server: ServerProcess, page: string, remix: string) =>
     }
     // The figure the README quotes.
     console.log(`remix on the other process's parent page after ${waits.join(', ')} ms`);
+  });
+});
+
+/**
+ * A page this process has kept is served while the database is cut off or frozen, as it was
+ * before pages listed remixes: with the lineage last read, and without waiting for the database.
+ */
+describe('remix lineage while the database is away', () => {
+  let db: ProxiedDatabase;
+  let t: TestApp;
+  beforeAll(async () => {
+    db = await startProxiedDatabase();
+    t = await startTestApp(testConfig(db.env));
+  });
+  afterAll(async () => {
+    db.proxy.thaw();
+    await db.proxy.start().catch(() => undefined);
+    await t.close();
+    await db.stop();
+  });
+
+  const post = async (body: Record<string, unknown> = {}) => {
+    const res = await clientPost(t.baseUrl, JSON.stringify(clientBody(body)));
+    expect(res.status).toBe(200);
+    return new URL(res.json<{ url: string }>().url).pathname;
+  };
+  async function timedPage(path: string) {
+    const started = Date.now();
+    const res = await rawRequest(`${t.baseUrl}${path}`);
+    return { res, ms: Date.now() - started };
+  }
+
+  it('serves the kept page at once, frozen or refused, and lists new remixes once it is back', async () => {
+    const parent = await post();
+    const remix = await post({ remix_of: parent.slice(1) });
+    expect((await rawRequest(`${t.baseUrl}${parent}`)).text).toContain(`<li><a href="${remix}">`);
+
+    const cuts = [
+      () => {
+        db.proxy.freeze();
+        return Promise.resolve();
+      },
+      () => db.proxy.stop(),
+    ];
+    for (const cut of cuts) {
+      await cut();
+      // Past the age at which a view reads lineage for itself.
+      await sleep(1700);
+      for (let i = 0; i < 3; i++) {
+        const { res, ms } = await timedPage(parent);
+        expect(res.status).toBe(200);
+        expect(res.text).toContain(`<li><a href="${remix}">`);
+        expect(ms).toBeLessThan(1000);
+      }
+      db.proxy.thaw();
+      await db.proxy.start();
+    }
+
+    const later = await post({ remix_of: parent.slice(1) });
+    const deadline = Date.now() + 10_000;
+    while (!(await rawRequest(`${t.baseUrl}${parent}`)).text.includes(`<li><a href="${later}">`)) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await sleep(100);
+    }
   });
 });
