@@ -128,7 +128,7 @@ function describeApi(limits: LimitRow[]): string {
     'Errors are JSON `{statusCode, error, message}`; while the database is unreachable the',
     'answer is 503 with `Retry-After`; when its disk is full, 503 without it.',
     '',
-    '### Limits',
+    '## Limits',
     '',
     'Set by environment variables; the values this server runs with:',
     '',

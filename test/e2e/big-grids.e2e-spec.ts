@@ -47,6 +47,12 @@ describe('big grids and long code', () => {
     expect(page.text).not.toContain('<table id="blocks');
     expect(page.text).toContain(`<img class="grid-picture" src="${path}.png"`);
     expect(page.text).toContain(`This grid has ${width * height} blocks`);
+    // The picture's alternative text is what it shows, in words (a summary: it is a big grid).
+    expect(page.text).toMatch(
+      new RegExp(
+        `alt="A 1000 × ${height} BlockGrid of ${width * height} coloured blocks\\. [A-Z][^"]{20,2000}%[^"]*"`,
+      ),
+    );
     expect(page.body.length).toBeLessThan(50_000);
     const png = await rawRequest(`${t.baseUrl}${path}.png`);
     expect(png.status).toBe(200);
