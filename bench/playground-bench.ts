@@ -82,8 +82,9 @@ async function runToFirstOutput(page: Page): Promise<{ ms: number; output: strin
   const shown = await page.evaluate<number>('window.firstOutput');
   const output = await page.evaluate<string>(`(() => {
     const first = document.querySelector('#play-output').firstElementChild;
-    return first.shadowRoot ? first.shadowRoot.querySelector('table') ? 'a grid' : 'a display'
-      : first.textContent.slice(0, 80);
+    if (first.shadowRoot) return first.shadowRoot.querySelector('table') ? 'a grid' : 'a display';
+    const error = first.querySelector('.play-error-title');
+    return error ? 'an error: ' + error.textContent : first.textContent.slice(0, 60);
   })()`);
   return { ms: Math.round(shown - pressed), output };
 }

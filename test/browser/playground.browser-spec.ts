@@ -155,6 +155,14 @@ describeBrowser('the playground in Chromium', () => {
       ].map((td) => getComputedStyle(td).backgroundColor)`);
       expect([colours[0], colours[11]]).toEqual(['rgb(255, 0, 0)', 'rgb(0, 0, 255)']);
       await expect(page.locator('#play-output .play-stdout').innerText()).resolves.toBe('drawn\n');
+      // Two columns at desktop width, and nothing wider than the window.
+      await expect(
+        page.evaluate('document.documentElement.scrollWidth'),
+      ).resolves.toBeLessThanOrEqual(DESKTOP.width);
+      await page.screenshot({
+        path: join(SHOTS_DIR, 'playground-desktop-run.png'),
+        fullPage: true,
+      });
       expect(watch.offsite).toEqual([]);
       expect(watch.errors).toEqual([]);
     });
