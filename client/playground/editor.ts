@@ -51,7 +51,9 @@ export function createEditor(
         // The language alone: python()'s completion sources would bring the autocompletion code.
         new LanguageSupport(pythonLanguage),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-        EditorView.contentAttributes.of({ 'aria-labelledby': labelId }),
+        // tabindex: an explicit tab stop, so checkers (and browsers) count the scrolling editor
+        // as reachable by keyboard, which a bare contenteditable is not to all of them.
+        EditorView.contentAttributes.of({ 'aria-labelledby': labelId, tabindex: '0' }),
         EditorView.domEventHandlers({ focus: () => (onFocus(), false) }),
       ],
     }),

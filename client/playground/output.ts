@@ -1,4 +1,6 @@
-import type { DisplayEvent, RunAnswer } from './protocol';
+import { describeGrid, gridName } from '../../src/grid-pages/grid-description';
+import { gridDrawing } from '../../src/grid-storage/stored-grid';
+import type { DisplayEvent, GridPostData, RunAnswer } from './protocol';
 import { sanitizedFragment } from './sanitize';
 
 /**
@@ -62,6 +64,20 @@ export class OutputArea {
       }
       this.root.append(box);
     }
+  }
+
+  /**
+   * The grid the program showed last, in words (the grid pages' description): under the output
+   * as "Describe this grid", and returned for the status line to announce.
+   */
+  describe(grid: GridPostData): string {
+    const drawing = gridDrawing(grid.grid_data);
+    const words = `${gridName(grid.ipb_class, drawing.width, drawing.height)}. ${describeGrid(drawing)}`;
+    const details = element('details', 'grid-words');
+    details.append(element('summary', undefined, 'Describe this grid'));
+    details.append(element('p', undefined, words));
+    this.root.append(details);
+    return words;
   }
 
   /** A message from the playground itself (stopped, could not start), not from the program. */

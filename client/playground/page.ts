@@ -98,7 +98,10 @@ async function execute(code: string, timeLimitMs: number): Promise<Outcome> {
     output.finish(answer);
     lastRun = { grid: answer.last_grid, code };
     const { error } = answer.outcome;
-    setStatus(error ? `Finished with ${error.type}.` : 'Finished.');
+    // Announced (the status line is a live region): what the program drew, for those who hear it.
+    const words = answer.last_grid ? output.describe(answer.last_grid) : null;
+    const drew = words ? ` Drew ${words.charAt(0).toLowerCase()}${words.slice(1)}` : '';
+    setStatus(`${error ? `Finished with ${error.type}.` : 'Finished.'}${drew}`);
     return answer.outcome;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

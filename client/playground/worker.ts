@@ -7,14 +7,11 @@
  */
 import type { loadPyodide as LoadPyodide, PyodideInterface } from 'pyodide';
 import type { FromWorker, RunAnswer, ToWorker } from './protocol';
-import { PYTHON_FILES } from './python-files';
+import { installPythonFiles } from './python-files';
 import { SnapshotStore } from './python-snapshot';
 
 /** `/static/pyodide/<hash>/`, written in by the build (src/playground/build-assets.ts). */
 declare const PYODIDE_INDEX_URL: string;
-
-/** Where the Python files go, first on sys.path. */
-const PYTHON_DIR = '/home/pyodide/playground';
 
 /** The part of a dedicated worker's global scope used here (the project's DOM types are the page's). */
 interface WorkerScope {
@@ -116,7 +113,7 @@ async function startPython(): Promise<Started> {
   if (saved) {
     try {
       const pyodide = await load({ _loadSnapshot: saved });
-      writePythonFiles(pyodide);
+      installPythonFiles(pyodide);
       const versions = prepare(pyodide);
       void snapshots.restored();
       return { pyodide, versions, snapshot: null };
@@ -125,7 +122,7 @@ async function startPython(): Promise<Started> {
     }
   }
   const pyodide = await load({ _makeSnapshot: true });
-  writePythonFiles(pyodide);
+  installPythonFiles(pyodide);
   const versions = prepare(pyodide);
   // Before any learner code has run: the snapshot holds a freshly started Python, nothing else.
   // Pyodide refuses one once Python holds JavaScript objects: then there is none to keep.
@@ -138,24 +135,13 @@ async function startPython(): Promise<Started> {
   return { pyodide, versions, snapshot };
 }
 
-/** The playground's Python files, into Pyodide's file system (not part of a memory snapshot). */
-function writePythonFiles(pyodide: PyodideInterface): void {
-  for (const file of PYTHON_FILES) {
-    const path = `${PYTHON_DIR}/${file.path}`;
-    pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf('/')));
-    pyodide.FS.writeFile(path, file.text);
-  }
-}
-
 /**
- * Puts the files first on sys.path, imports what every run uses (so a snapshot holds it
- * compiled), and answers sys.version_info and ipythonblocks.__version__, which a post sends.
+ * Imports what every run uses (so a snapshot holds it compiled), and answers sys.version_info
+ * and ipythonblocks.__version__, which a post sends.
  */
 function prepare(pyodide: PyodideInterface): Versions {
   const json = pyodide.runPython(`
 import json, sys
-if ${JSON.stringify(PYTHON_DIR)} not in sys.path:
-    sys.path.insert(0, ${JSON.stringify(PYTHON_DIR)})
 import ipb_playground
 try:
     from ipythonblocks import __version__ as _ipb_version

@@ -10,6 +10,22 @@ export const API_DOCS_PATH = '/api/docs';
 export const API_DOCS_JSON_PATH = '/api/docs-json';
 
 /**
+ * Swagger UI's own colours fail WCAG AA contrast (white on #61affe is 2.3:1): the method badges,
+ * the version stamp and links get darker shades of the same hues (each 5:1 or more on white).
+ * The limits table (in the description's markdown) wraps its cells, and the title shrinks, to fit
+ * a 320 px phone.
+ */
+const API_DOCS_CSS = [
+  '.swagger-ui .opblock.opblock-get .opblock-summary-method { background: #0b5cad; }',
+  '.swagger-ui .opblock.opblock-post .opblock-summary-method { background: #1b7f4f; }',
+  '.swagger-ui .info .title small.version-stamp { background: #4a6b00; }',
+  '.swagger-ui .info a, .swagger-ui .info .link, .swagger-ui a.nostyle { color: #1f5fbf; }',
+  '.swagger-ui .info table { table-layout: fixed; width: 100%; }',
+  '.swagger-ui .info table td, .swagger-ui .info table th { overflow-wrap: anywhere; }',
+  '@media (max-width: 480px) { .swagger-ui .info .title { font-size: 24px; overflow-wrap: anywhere; } }',
+].join('\n');
+
+/**
  * The OpenAPI document of the client API (`POST /post`, `GET /get/...`, `GET /health`) and
  * Swagger UI, self-hosted from swagger-ui-dist. Must run in configureApp, before the app's
  * routes are registered: its routes then come before the page route `/:hashId`.
@@ -24,9 +40,13 @@ export function setupApiDocs(app: NestExpressApplication): void {
     jsonDocumentUrl: API_DOCS_JSON_PATH.slice(1),
     raw: ['json'],
     customSiteTitle: 'ipythonblocks.org API',
+    customCss: API_DOCS_CSS,
     swaggerOptions: {
       // The default shows a badge image fetched from validator.swagger.io: nothing off-site.
       validatorUrl: null,
+      // With deep linking, each operation's summary button holds a link: nested interactive
+      // controls, which screen readers and keyboards cannot tell apart.
+      deepLinking: false,
       defaultModelsExpandDepth: 2,
       tryItOutEnabled: false,
     },

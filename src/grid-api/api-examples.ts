@@ -66,9 +66,40 @@ export const EXAMPLE_POST_BODY = clientPostBody({
 
 export const EXAMPLE_GRID_DATA = EXAMPLE_POST_BODY.grid_data;
 
+/** A remix of the example grid (`bizkiL`, as the example answer names it), as the playground posts it. */
+export const EXAMPLE_REMIX_POST_BODY = {
+  ...EXAMPLE_POST_BODY,
+  code_cells: ["grid = BlockGrid.from_web('bizkiL')\ngrid[0, 1] = (0, 128, 255)\ngrid.show()"],
+  grid_data: clientGridData([
+    [
+      [1, 2, 3, 20],
+      [0, 128, 255, 20],
+    ],
+    [
+      [0, 0, 0, 20],
+      [255, 215, 0, 20],
+    ],
+  ]),
+  remix_of: 'bizkiL',
+};
+
 export const EXAMPLE_URL_ANSWER = { url: 'http://www.ipythonblocks.org/bizkiL' };
 
 export const EXAMPLE_SECRET_URL_ANSWER = { url: 'http://www.ipythonblocks.org/secret/MiXoi4' };
+
+export const EXAMPLE_400_REMIX_OF = {
+  statusCode: 400,
+  error: 'Bad Request',
+  message:
+    'Invalid grid post: remix_of: must be "<hashid>" or "secret/<hashid>", the id of the grid this one remixes (got "http://www.ipythonblocks.org/bizkiL")',
+  errors: [
+    {
+      field: 'remix_of',
+      message:
+        'must be "<hashid>" or "secret/<hashid>", the id of the grid this one remixes (got "http://www.ipythonblocks.org/bizkiL")',
+    },
+  ],
+};
 
 export const EXAMPLE_400_FIELDS = {
   statusCode: 400,

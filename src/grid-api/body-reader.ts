@@ -26,8 +26,8 @@ const BUDGET_RETRY_AFTER_S = 5;
  * Reads post bodies into memory, within a budget of bytes held at once across every request
  * (MAX_BUFFERED_BODY_BYTES): 50 clients each sending most of an 8 MiB body and stopping once took
  * the process past its 512 MB dyno. Past the budget a post is refused with a 503 before any more
- * of it is read; a body that stops arriving for BODY_IDLE_TIMEOUT_MS is answered 408. Either way
- * the connection is closed and what was read is dropped at once.
+ * of it is held; a body that stops arriving for BODY_IDLE_TIMEOUT_MS is answered 408. Either way
+ * what was read is dropped at once, and the connection closes once the client stops sending.
  */
 @Injectable()
 export class BodyReader {
@@ -94,7 +94,7 @@ export class BodyReader {
             req.unpipe(inflate);
             inflate.destroy();
           }
-          stop(req, res);
+          stop(req, res, idleTimeoutMs);
           reject(err);
         } else resolve(whole!);
       };
@@ -147,18 +147,51 @@ export class BodyReader {
   }
 
   private refuse(req: Request, res: Response, err: HttpException): Promise<never> {
-    stop(req, res);
+    stop(req, res, this.config.bodyReading.idleTimeoutMs);
     return Promise.reject(err);
   }
 }
 
+/** The longest a refused post's connection is read on after its answer (nginx: lingering_time). */
+const LINGER_MAX_MS = 30_000;
+
 /**
- * Reads no more of a body that is refused: the answer closes the connection, and Node discards
- * what was sent until it does.
+ * Holds no more of a body that is refused, and closes the connection once the answer is out and
+ * the client has stopped sending (see lingerAfterAnswer).
  */
-function stop(req: Request, res: Response): void {
+function stop(req: Request, res: Response, idleMs: number): void {
   if (!res.headersSent) res.setHeader('Connection', 'close');
-  req.pause();
+  lingerAfterAnswer(req, idleMs);
+}
+
+/**
+ * Python's http.client (the installed client, through requests) sends a whole body before it
+ * reads a byte of the answer. Closing the socket while that body is still arriving makes the
+ * kernel reset the connection, which throws the answer away: the learner saw a
+ * ConnectionResetError, not the 413 or 503 saying why. So, like nginx's lingering close, the
+ * rest of the body is read and dropped (nothing is held), the answer is followed by a FIN, and
+ * the socket is destroyed when the body ends, after `idleMs` without a byte, or at LINGER_MAX_MS.
+ */
+function lingerAfterAnswer(req: Request, idleMs: number): void {
+  if (req.complete) return;
+  const socket = req.socket;
+  req.on('data', () => undefined);
+  req.resume();
+  // Node's server ends a `Connection: close` exchange with destroySoon() once the answer is
+  // written; this socket's is replaced so that only the writing side closes then.
+  socket.destroySoon = function lingeringClose(this: typeof socket) {
+    const close = () => {
+      clearTimeout(idle);
+      clearTimeout(longest);
+      this.destroy();
+    };
+    const idle = setTimeout(close, idleMs);
+    const longest = setTimeout(close, LINGER_MAX_MS);
+    req.on('data', () => idle.refresh());
+    req.once('end', close);
+    this.once('close', close);
+    this.end();
+  };
 }
 
 function tooLarge(limit: number): HttpException {

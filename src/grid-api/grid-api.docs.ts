@@ -13,12 +13,14 @@ import type { Visibility } from '../grid-storage/grid-data';
 import {
   EXAMPLE_400_FIELDS,
   EXAMPLE_400_JSON,
+  EXAMPLE_400_REMIX_OF,
   EXAMPLE_405,
   EXAMPLE_413,
   EXAMPLE_415,
   EXAMPLE_429,
   EXAMPLE_GRID_DATA,
   EXAMPLE_POST_BODY,
+  EXAMPLE_REMIX_POST_BODY,
   EXAMPLE_SECRET_URL_ANSWER,
   EXAMPLE_URL_ANSWER,
 } from './api-examples';
@@ -55,7 +57,9 @@ export function ApiPostGrid() {
         'The body is read as JSON **whatever its Content-Type, and also without one**: the ' +
         'installed Python client sends no Content-Type header. Unknown keys are ignored, so ' +
         'newer clients keep working. Every failing field is named in the 400 answer and nothing ' +
-        'is stored. Bodies larger than MAX_BODY_BYTES get a 413.',
+        'is stored. Bodies larger than MAX_BODY_BYTES get a 413. A remix names the grid it ' +
+        'came from in `remix_of` (or calls `from_web` on it in its code cells): both pages ' +
+        'show the link (a public page never names a secret grid).',
     }),
     ApiBody({
       description:
@@ -65,6 +69,10 @@ export function ApiPostGrid() {
       schema: { $ref: getSchemaPath(GridPostDto) },
       examples: {
         blockGrid: { summary: 'A 2x2 BlockGrid with its code cells', value: EXAMPLE_POST_BODY },
+        remix: {
+          summary: 'A remix of grid bizkiL (remix_of: its page lists this one)',
+          value: EXAMPLE_REMIX_POST_BODY,
+        },
       },
     }),
     ApiResponse({
@@ -97,6 +105,10 @@ export function ApiPostGrid() {
         examples: {
           invalidFields: { summary: 'Invalid fields', value: EXAMPLE_400_FIELDS },
           invalidJson: { summary: 'Not JSON', value: EXAMPLE_400_JSON },
+          invalidRemixOf: {
+            summary: 'remix_of that is not a grid id',
+            value: EXAMPLE_400_REMIX_OF,
+          },
         },
       }),
     }),

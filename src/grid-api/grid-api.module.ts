@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { WorkerPoolModule } from '../common/worker-pool';
 import { AppConfig } from '../config/app-config';
+import { GridLineageModule } from '../grid-lineage/grid-lineage.module';
 import { GridPagesModule } from '../grid-pages/grid-pages.module';
 import { GridStorageModule } from '../grid-storage/grid-storage.module';
 import { PostgresThrottlerStorage } from '../rate-limit/postgres-throttler.storage';
@@ -21,6 +22,7 @@ import { JsonBodyInterceptor } from './json-body.interceptor';
   imports: [
     GridStorageModule,
     GridPagesModule,
+    GridLineageModule,
     WorkerPoolModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitModule],

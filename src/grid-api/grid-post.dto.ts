@@ -13,8 +13,10 @@ import {
   Min,
   ValidateIf,
   ValidateNested,
+  type ValidationArguments,
 } from 'class-validator';
 import type { GridLimits } from '../config/app-config';
+import { REMIX_OF_PATTERN } from '../grid-lineage/remix-ref';
 import type { Block, IpbClass, PythonVersion } from '../grid-storage/grid-data';
 import {
   BlocksFitGrid,
@@ -28,6 +30,16 @@ import {
 // What a post must be, said once. class-validator runs a property's rules from the bottom up
 // and the first that fails names the property; the field rules (grid-post.rules.ts) list their
 // own fields. The limits come from the configuration: see POST_LIMITS.
+
+const REMIX_OF_MESSAGE = (args: ValidationArguments) =>
+  'must be "<hashid>" or "secret/<hashid>", the id of the grid this one remixes ' +
+  `(got ${describe(args.value)})`;
+
+/** A value as a message quotes it: a short JSON, the type of anything long. */
+function describe(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length <= 40 ? json : `a ${Array.isArray(value) ? 'list' : typeof value}`;
+}
 
 /** `grid_data`: the grid itself, stored as posted (unknown keys too). */
 @ApiSchema({
@@ -167,6 +179,26 @@ export class GridPostDto {
   @IsBoolean({ message: 'must be a boolean' })
   @IsPresent()
   secret!: boolean;
+
+  @ApiProperty({
+    type: 'string',
+    required: false,
+    nullable: true,
+    pattern: REMIX_OF_PATTERN.source,
+    description:
+      'The grid this one remixes: `"<hashid>"` for a public grid, `"secret/<hashid>"` for a ' +
+      'secret one (what its page URL ends with). Optional; absent or null when it remixes ' +
+      'nothing. Any other type or form is a 400. An id that names no grid, or one that was ' +
+      'taken down, is no error: the grid is stored without a parent. Without it, the parent is ' +
+      'read from the code cells: the first `BlockGrid.from_web(...)` or ' +
+      '`ImageGrid.from_web(...)` call with the id written out. Never part of `grid_data`: ' +
+      '`GET /get/{hashId}` serves what was posted there.',
+    example: 'aB3dE9',
+  })
+  @Matches(REMIX_OF_PATTERN, { message: REMIX_OF_MESSAGE })
+  @IsString({ message: REMIX_OF_MESSAGE })
+  @ValidateIf((post: GridPostDto) => post.remix_of !== undefined && post.remix_of !== null)
+  remix_of?: string | null;
 
   @ApiProperty({ type: () => GridDataDto })
   @Storable('blocks')

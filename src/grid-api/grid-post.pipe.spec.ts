@@ -14,7 +14,25 @@ describe('GridPostValidationPipe', () => {
       codeCells: ['g.show()'],
       secret: false,
       gridDataJson: JSON.stringify(grid),
+      remixOf: null,
     });
+  });
+
+  it('reads remix_of as the grid it names; absent and null are none', async () => {
+    const remixOf = async (value: unknown) =>
+      (await pipe.transform(post(value === undefined ? {} : { remix_of: value }), { type: 'body' }))
+        .remixOf;
+    expect(await remixOf('aB3dE9')).toEqual({ visibility: 'public', hashId: 'aB3dE9' });
+    expect(await remixOf('secret/MiXoi4')).toEqual({ visibility: 'secret', hashId: 'MiXoi4' });
+    expect(await remixOf(undefined)).toBeNull();
+    expect(await remixOf(null)).toBeNull();
+    expect(await validateGridPost(post({ remix_of: 'x/y' }))).toEqual([
+      {
+        field: 'remix_of',
+        message:
+          'must be "<hashid>" or "secret/<hashid>", the id of the grid this one remixes (got "x/y")',
+      },
+    ]);
   });
 
   it.each([null, [post()], 'post', 3])(

@@ -11,6 +11,7 @@ import { isPlainObject } from '../common/is-plain-object';
 import { fieldPath } from '../common/storable-text';
 import type { GridLimits } from '../config/app-config';
 import type { IpbClass, PythonVersion } from '../grid-storage/grid-data';
+import { parseRemixOf, type RemixRef } from '../grid-lineage/remix-ref';
 import { GridPostDto } from './grid-post.dto';
 import { shallowTransformer } from './grid-post.transformer';
 import {
@@ -36,6 +37,8 @@ export interface GridPost {
   secret: boolean;
   /** The posted grid_data as JSON text, so `/get` serves back exactly what was sent. */
   gridDataJson: string;
+  /** The grid `remix_of` names; null when the post has none (not whether that grid exists). */
+  remixOf: RemixRef | null;
 }
 
 export class InvalidGridPostException extends BadRequestException {
@@ -99,6 +102,8 @@ export class GridPostValidationPipe extends ValidationPipe {
       // The body's own object, not the DTO's: every key as posted, `constructor` included
       // (a DTO leaves that one out, as class-validator looks up its rules through it).
       gridDataJson: JSON.stringify((body as { grid_data: unknown }).grid_data),
+      // Checked against REMIX_OF_PATTERN above, so it parses.
+      remixOf: typeof post.remix_of === 'string' ? parseRemixOf(post.remix_of) : null,
     };
   }
 

@@ -5,7 +5,9 @@ import { gridPagePath } from '../common/public-origin';
 import { StorageMonitor } from '../database/storage-monitor';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridIds } from '../grid-storage/grid-ids';
-import { GridsRepository } from '../grid-storage/grids.repository';
+import { type GridKey, GridsRepository } from '../grid-storage/grids.repository';
+import { GridLineage } from '../grid-lineage/grid-lineage.service';
+import { remixRefInCode } from '../grid-lineage/remix-ref';
 import type { GridPost } from './grid-post.pipe';
 
 /**
@@ -38,6 +40,7 @@ export class GridPublisher {
     private readonly grids: GridsRepository,
     private readonly ids: GridIds,
     private readonly storage: StorageMonitor,
+    private readonly lineage: GridLineage,
   ) {}
 
   /** Stores a post; answers the URL of its page at `origin`. */
@@ -46,6 +49,7 @@ export class GridPublisher {
     const visibility: Visibility = post.secret ? 'secret' : 'public';
     const pageUrl = (id: number) =>
       `${origin}${gridPagePath(visibility, this.ids.encode(visibility, id))}`;
+    const parent = this.parentOf(post);
     try {
       const id = await this.grids.insert(visibility, {
         ipbVersion: post.ipbVersion,
@@ -54,13 +58,26 @@ export class GridPublisher {
         codeCells: post.codeCells,
         ipbClass: post.ipbClass,
         secret: post.secret,
+        parent,
       });
       this.storage.recordWriteOk();
+      if (parent) this.lineage.remixAdded(parent);
       return pageUrl(id);
     } catch (err) {
       if (!(err instanceof CommitUnconfirmedError)) throw err;
       const id = err.result as number;
       throw new GridMayNotBeStoredException(pageUrl(id), `${visibility} grid id ${id}`, err);
     }
+  }
+
+  /**
+   * The grid the post remixes: the one `remix_of` names, else the first `from_web` of its code.
+   * An id no grid can have is none; whether a grid has it is the repository's to find out.
+   */
+  private parentOf(post: GridPost): GridKey | null {
+    const ref = post.remixOf ?? remixRefInCode(post.codeCells);
+    if (!ref) return null;
+    const id = this.ids.decode(ref.visibility, ref.hashId);
+    return id === null ? null : { visibility: ref.visibility, id };
   }
 }

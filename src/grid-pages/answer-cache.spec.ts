@@ -47,3 +47,25 @@ describe('AnswerCache, with the cache off', () => {
     expect(most).toBe(4);
   });
 });
+
+describe('AnswerCache, versioned answers', () => {
+  const cache = new AnswerCache({ gridCacheBytes: 1024 * 1024 } as AppConfig);
+  const made: string[] = [];
+  const make = (text: string) => () => {
+    made.push(text);
+    return Promise.resolve({ body: Buffer.from(text), contentType: 'text/plain' });
+  };
+  const text = async (answer: Promise<{ bytes(): Promise<Buffer> } | null>) =>
+    (await (await answer)!.bytes()).toString();
+
+  it('keeps one answer per key: the same version is served as kept, another is made anew', async () => {
+    expect(await text(cache.get('k', make('v1'), '1'))).toBe('v1');
+    expect(await text(cache.get('k', make('again'), '1'))).toBe('v1');
+    expect(await text(cache.get('k', make('v2'), '2'))).toBe('v2');
+    expect(await text(cache.get('k', make('again'), '2'))).toBe('v2');
+    expect(cache.size).toBe(1);
+    // A version seen before is no older or newer: it is just not the one kept.
+    expect(await text(cache.get('k', make('v1 again'), '1'))).toBe('v1 again');
+    expect(made).toEqual(['v1', 'v2', 'v1 again']);
+  });
+});

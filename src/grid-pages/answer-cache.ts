@@ -18,6 +18,12 @@ export function gridAnswerKey(visibility: Visibility, id: number, kind: string):
 
 const gridKeyPrefix = (visibility: Visibility, id: number) => `grid:${visibility}:${id}:`;
 
+/** A kept answer, and the version of what it was made from (see `get`). */
+interface Kept {
+  answer: ImmutableAnswer;
+  version: string;
+}
+
 /**
  * A posted grid never changes, so what is derived from it (its JSON, its page, its picture) is
  * kept in memory and served without a database round trip. Bounded by the bytes the answers
@@ -25,16 +31,16 @@ const gridKeyPrefix = (visibility: Visibility, id: number) => `grid:${visibility
  */
 @Injectable()
 export class AnswerCache {
-  private readonly cache?: LRUCache<string, ImmutableAnswer>;
+  private readonly cache?: LRUCache<string, Kept>;
   private readonly making = new Map<string, Promise<ImmutableAnswer | null>>();
   private makers = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(config: AppConfig) {
     if (config.gridCacheBytes > 0) {
-      this.cache = new LRUCache<string, ImmutableAnswer>({
+      this.cache = new LRUCache<string, Kept>({
         maxSize: config.gridCacheBytes,
-        sizeCalculation: (answer) => answer.size,
+        sizeCalculation: (kept) => kept.answer.size,
         // One answer bigger than an eighth of the cache would evict most of it: serve it uncached.
         maxEntrySize: Math.max(1, Math.floor(config.gridCacheBytes / 8)),
       });
@@ -48,23 +54,27 @@ export class AnswerCache {
 
   /**
    * The answer kept under `key`, or the one made from what `make` gives (null: there is none).
-   * A null key: made for this request alone, never kept.
+   * A null key: made for this request alone, never kept. `version` names what else than the
+   * grid the answer is made from (a page's list of remixes): an answer kept with another version
+   * is made again and replaces it, so a key holds one answer, the latest.
    */
   async get(
     key: string | null,
     make: () => Promise<AnswerBody | null>,
+    version = '',
   ): Promise<ImmutableAnswer | null> {
     if (key === null || !this.cache) return this.make(make, false);
     const hit = this.cache.get(key);
-    if (hit) return hit;
+    if (hit?.version === version) return hit.answer;
     // Concurrent first requests for one grid (a link just shared) make it once.
-    let pending = this.making.get(key);
+    const making = `${key}\n${version}`;
+    let pending = this.making.get(making);
     if (!pending) {
-      pending = this.make(make, true).finally(() => this.making.delete(key));
-      this.making.set(key, pending);
+      pending = this.make(make, true).finally(() => this.making.delete(making));
+      this.making.set(making, pending);
     }
     const made = await pending;
-    if (made) this.cache.set(key, made);
+    if (made) this.cache.set(key, { answer: made, version });
     return made;
   }
 

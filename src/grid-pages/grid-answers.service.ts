@@ -8,11 +8,12 @@ import type { Visibility } from '../grid-storage/grid-data';
 import { GridIds } from '../grid-storage/grid-ids';
 import { GridsRepository } from '../grid-storage/grids.repository';
 import { HiddenGridSet } from '../grid-storage/hidden-grid-set';
+import { GridLineage, type PageLineage } from '../grid-lineage/grid-lineage.service';
 import { AnswerCache, gridAnswerKey } from './answer-cache';
 import { codeScript } from './grid-code';
 import type { PictureSize } from './grid-image-layout';
 import { gridNotebook, NOTEBOOK_CONTENT_TYPE } from './grid-notebook';
-import { gridPageModel, PAGE_MARKERS } from './grid-page-model';
+import { gridPageModel, lineageModel, PAGE_MARKERS } from './grid-page-model';
 import { embedOffer, GridEmbeds } from './grid-embed';
 import { GridRenderer } from './grid-renderer';
 import { SVG_CONTENT_TYPE } from './grid-svg';
@@ -38,8 +39,9 @@ export class GridGoneException extends HttpException {
 
 /**
  * What a grid is served as: its JSON (for `from_web()`), its page, its picture, its code. A
- * posted grid never changes, so each answer is made once and kept (AnswerCache). Every answer
- * goes through `answer()`, where a hidden grid is refused: a new format gets that for free.
+ * posted grid never changes, so each answer is made once and kept (AnswerCache); its page lists
+ * its lineage too, which does change, so a page is kept per version of that (GridLineage). Every
+ * answer goes through `answer()`, where a hidden grid is refused: a new format gets that for free.
  */
 @Injectable()
 export class GridAnswers {
@@ -55,6 +57,7 @@ export class GridAnswers {
     private readonly hidden: HiddenGridSet,
     private readonly config: AppConfig,
     private readonly embeds: GridEmbeds,
+    private readonly lineage: GridLineage,
   ) {
     hidden.onHidden((visibility, id) => cache.dropGrid(visibility, id));
   }
@@ -68,35 +71,56 @@ export class GridAnswers {
     });
   }
 
-  /** The grid's HTML page; `origin` makes its canonical link and link-preview tags. */
-  page(visibility: Visibility, hashId: string, origin: Origin): Promise<ImmutableAnswer> {
-    return this.answer(this.pageCacheKind(origin), visibility, hashId, async (id) => {
-      const grid = await this.grids.findById(visibility, id);
-      if (!grid) return null;
-      const path = gridPagePath(visibility, hashId);
-      const parts = await this.renderer.pageParts(grid, `-${visibility}-${hashId}`, `${path}.py`);
-      // The page is rendered around markers, and the bytes the worker made go in their places:
-      // a 200x200 grid's 5 MB of table, or a notebook's highlighted code, never become strings
-      // on this thread.
-      const html = await this.views.render('pages/grid', {
-        ...gridPageModel(grid, parts, hashId, `${origin.url}${path}`, this.config.reportUrl),
-        ...embedOffer(
-          origin.url,
-          visibility,
-          hashId,
-          parts.frame,
-          siteName(this.config.siteName, origin.url),
-        ),
-      });
-      const body = splice(html, [
-        [PAGE_MARKERS.table, parts.table],
-        [PAGE_MARKERS.code, parts.code],
-      ]);
-      // The page's bytes are its template's and the parts': a digest of the template and of the
-      // parts' digests (the worker's) is as strong an ETag as one of the whole page.
-      const etag = createHash('sha1').update(html).update(parts.digest).digest('base64url');
-      return { body, contentType: 'text/html; charset=utf-8', etag: `"${etag}"` };
+  /**
+   * The grid's HTML page; `origin` makes its canonical link and link-preview tags. Its lineage is
+   * known first (at most 1.5 s old): the page kept is made again when that changed.
+   */
+  async page(visibility: Visibility, hashId: string, origin: Origin): Promise<ImmutableAnswer> {
+    const id = this.visibleId(visibility, hashId);
+    const lineage = await this.lineage.forPage(visibility, id);
+    return this.answerFor(
+      this.pageCacheKind(origin),
+      visibility,
+      hashId,
+      id,
+      () => this.makePage(visibility, id, hashId, origin, lineage),
+      lineage.version,
+    );
+  }
+
+  private async makePage(
+    visibility: Visibility,
+    id: number,
+    hashId: string,
+    origin: Origin,
+    lineage: PageLineage,
+  ): Promise<AnswerBody | null> {
+    const grid = await this.grids.findById(visibility, id);
+    if (!grid) return null;
+    const path = gridPagePath(visibility, hashId);
+    const parts = await this.renderer.pageParts(grid, `-${visibility}-${hashId}`, `${path}.py`);
+    // The page is rendered around markers, and the bytes the worker made go in their places:
+    // a 200x200 grid's 5 MB of table, or a notebook's highlighted code, never become strings
+    // on this thread.
+    const html = await this.views.render('pages/grid', {
+      ...gridPageModel(grid, parts, hashId, `${origin.url}${path}`, this.config.reportUrl),
+      ...embedOffer(
+        origin.url,
+        visibility,
+        hashId,
+        parts.frame,
+        siteName(this.config.siteName, origin.url),
+      ),
+      ...lineageModel(lineage, visibility, hashId),
     });
+    const body = splice(html, [
+      [PAGE_MARKERS.table, parts.table],
+      [PAGE_MARKERS.code, parts.code],
+    ]);
+    // The page's bytes are its template's and the parts': a digest of the template and of the
+    // parts' digests (the worker's) is as strong an ETag as one of the whole page.
+    const etag = createHash('sha1').update(html).update(parts.digest).digest('base64url');
+    return { body, contentType: 'text/html; charset=utf-8', etag: `"${etag}"` };
   }
 
   /** The grid alone, for other sites to frame (see GridEmbeds); it links to the page's origin. */
@@ -206,19 +230,42 @@ export class GridAnswers {
     hashId: string,
     make: (id: number) => Promise<AnswerBody | null>,
   ): Promise<ImmutableAnswer> {
-    const id = this.ids.decode(visibility, hashId);
-    if (id === null) throw new GridNotFoundException(visibility, hashId);
-    if (this.hidden.isHidden(visibility, id)) throw new GridGoneException(visibility, hashId);
+    // async: an unknown id is a rejected promise, as callers expect, not a throw.
+    const id = this.visibleId(visibility, hashId);
+    return this.answerFor(kind, visibility, hashId, id, () => make(id));
+  }
+
+  /** `answer` for the grid `id` that `hashId` names (`visibleId`), kept with `version`. */
+  private async answerFor(
+    kind: string | null,
+    visibility: Visibility,
+    hashId: string,
+    id: number,
+    make: () => Promise<AnswerBody | null>,
+    version?: string,
+  ): Promise<ImmutableAnswer> {
     const key = kind === null ? null : gridAnswerKey(visibility, id, kind);
-    const answer = await this.cache.get(key, async () => {
-      if (await this.hidden.isHiddenInStore(visibility, id)) {
-        throw new GridGoneException(visibility, hashId);
-      }
-      return make(id);
-    });
+    const answer = await this.cache.get(
+      key,
+      async () => {
+        if (await this.hidden.isHiddenInStore(visibility, id)) {
+          throw new GridGoneException(visibility, hashId);
+        }
+        return make();
+      },
+      version,
+    );
     // Hidden while it was being made.
     if (this.hidden.isHidden(visibility, id)) throw new GridGoneException(visibility, hashId);
     if (answer === null) throw new GridNotFoundException(visibility, hashId);
     return answer;
+  }
+
+  /** The id `hashId` names: a 404 when none can have it, a 410 when this process knows it hidden. */
+  visibleId(visibility: Visibility, hashId: string): number {
+    const id = this.ids.decode(visibility, hashId);
+    if (id === null) throw new GridNotFoundException(visibility, hashId);
+    if (this.hidden.isHidden(visibility, id)) throw new GridGoneException(visibility, hashId);
+    return id;
   }
 }

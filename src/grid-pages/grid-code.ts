@@ -16,6 +16,8 @@ export const PAGE_CODE_MAX_CHARS = 100_000;
 export const PAGE_CELL_MAX_CHARS = 20_000;
 
 export interface CodeCellView {
+  /** Its place among the cells, from 1: its name for screen readers, "Code cell 2". */
+  number: number;
   /** The shown part, highlighted as Python; highlight.js escapes every character. */
   html: string;
   /** Characters of the cell left out of the page. */
@@ -46,6 +48,7 @@ export function codeView(codeCells: unknown): CodeView {
     const shown = cut(code, Math.min(budget, PAGE_CELL_MAX_CHARS));
     budget -= shown.length;
     cells.push({
+      number: cells.length + 1,
       html: hljs.highlight(shown, { language: 'python', ignoreIllegals: true }).value,
       hiddenChars: code.length - shown.length,
     });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { gridDrawing } from '../grid-storage/stored-grid';
+import { describeGrid } from './grid-description';
 import { embedFrame, type EmbedFrame } from './grid-embed-layout';
 import { PAGE_TABLE_MAX_BLOCKS, pageTable } from './grid-render.task';
 
@@ -18,6 +19,11 @@ export interface EmbedParts {
   digest: string;
   frame: EmbedFrame;
   blocks: number;
+  /** `width` and `height` as stored. */
+  width: unknown;
+  height: unknown;
+  /** What the grid shows, in words (see grid-description.ts). */
+  description: string;
 }
 
 function embed(task: Extract<GridEmbedTask, { kind: 'embed' }>): unknown {
@@ -30,6 +36,9 @@ function embed(task: Extract<GridEmbedTask, { kind: 'embed' }>): unknown {
       .digest('base64url'),
     frame: embedFrame(drawing, PAGE_TABLE_MAX_BLOCKS),
     blocks: drawing.blocks,
+    width: drawing.width,
+    height: drawing.height,
+    description: describeGrid(drawing),
   };
   // Handed over, not copied (see grid-render.task.ts).
   return move({ [transferableSymbol]: table ? [table.buffer] : [], [valueSymbol]: parts });

@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { WorkerPool, workerTaskFile } from '../common/worker-pool';
 import type { Visibility } from '../grid-storage/grid-data';
 import { GridsRepository } from '../grid-storage/grids.repository';
+import { gridName } from './grid-description';
 import type { EmbedFrame } from './grid-embed-layout';
 import type { EmbedParts, GridEmbedTask } from './grid-embed.task';
 import type { AnswerBody } from './immutable-answer';
@@ -95,8 +96,9 @@ export class GridEmbeds {
     hashId: string,
     origin: Origin,
   ): Promise<AnswerBody | null> {
-    const json = await this.grids.findGridDataJson(visibility, id);
-    if (json === null) return null;
+    const grid = await this.grids.findById(visibility, id);
+    if (grid === null) return null;
+    const json = grid.gridDataJson;
     const task: GridEmbedTask = {
       kind: 'embed',
       gridJson: json,
@@ -107,6 +109,8 @@ export class GridEmbeds {
     const html = await this.views.render('pages/grid-embed', {
       layout: false,
       title: gridTitle(visibility, hashId),
+      name: gridName(grid.ipbClass, parts.width, parts.height),
+      words: parts.description,
       pageUrl: `${origin.url}${path}`,
       siteName: siteName(this.config.siteName, origin.url),
       noindex: visibility === 'secret',

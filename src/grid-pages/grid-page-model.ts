@@ -1,7 +1,16 @@
 import { gridPagePath } from '../common/public-origin';
+import type { PageLineage, RemixEntry } from '../grid-lineage/grid-lineage.service';
+import type { Visibility } from '../grid-storage/grid-data';
+import type { GridSummary } from '../grid-storage/grids.repository';
 import { gridTitle } from './grid-embed';
+import { aSize, gridName } from './grid-description';
 import type { PageParts } from './grid-render.task';
 import type { StoredGrid } from '../grid-storage/stored-grid';
+
+/** `text` cut to at most `max` characters, with an ellipsis when cut. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
 
 /** One stored value as text, whatever an old client put there. */
 function text(value: unknown): string {
@@ -31,16 +40,6 @@ export function postedDate(createdAt: Date | null): { iso: string; text: string 
   if (createdAt === null) return null;
   const iso = createdAt.toISOString();
   return { iso, text: iso.slice(0, 10) };
-}
-
-/**
- * "A 3 × 2" but "An 8 × 8", "An 11 × 4", "An 18 × 18", "An 80 × 1": the article a number read
- * aloud takes (eight, eleven, eighteen, eighty..., eleven thousand...).
- */
-export function aSize(width: unknown, height: unknown): string {
-  const digits = String(width);
-  const vowelSound = digits.startsWith('8') || (digits.length % 3 === 2 && /^1[18]/.test(digits));
-  return `${vowelSound ? 'An' : 'A'} ${String(width)} × ${String(height)}`;
 }
 
 /**
@@ -84,7 +83,8 @@ export function gridPageModel(
     ipbClass,
     size,
     aSize: sizeWithArticle,
-    blockCount: Number(parts.width) * Number(parts.height),
+    name: gridName(ipbClass, parts.width, parts.height),
+    words: parts.description,
     // Too many blocks for a table: the page shows the grid's picture instead.
     tableHtml: parts.table ? PAGE_MARKERS.table : undefined,
     picture: parts.table
@@ -101,7 +101,47 @@ export function gridPageModel(
     og: {
       title: `${ipbClass} ${size} · ipythonblocks.org`,
       image: `${pageUrl}.png`,
-      imageAlt: `${sizeWithArticle} ${ipbClass} of coloured blocks`,
+      // Link previews cut alt text at 420 characters.
+      imageAlt: clip(`${gridName(ipbClass, parts.width, parts.height)}. ${parts.description}`, 420),
     },
+  };
+}
+
+/** A public grid as the galleries show it (/recent, a grid's remixes): a thumbnail and facts. */
+export function galleryItem(hashId: string, grid: GridSummary) {
+  return {
+    hashId,
+    ipbClass: grid.ipbClass,
+    size: `${String(grid.width)} × ${String(grid.height)}`,
+    aSize: aSize(grid.width, grid.height),
+    posted: postedDate(grid.createdAt),
+  };
+}
+
+/** Where the remixes of a grid are listed, a page at a time. */
+export function remixesPath(visibility: Visibility, hashId: string, before?: string): string {
+  return `${gridPagePath(visibility, hashId)}/remixes${before ? `?before=${before}` : ''}`;
+}
+
+export const galleryItems = (remixes: RemixEntry[]) =>
+  remixes.map((r) => galleryItem(r.hashId, r.grid));
+
+/**
+ * What views/pages/grid.hbs shows of a grid's lineage (GridLineage says what it may show): the
+ * grid it remixes, and its newest remixes with a link to the older ones. Nothing at all for a
+ * grid that remixes none and has none, so such a page is what it was before remixes were kept.
+ */
+export function lineageModel(lineage: PageLineage, visibility: Visibility, hashId: string) {
+  const { parent, remixes, more } = lineage;
+  return {
+    remixedFrom: parent ?? undefined,
+    remixes: remixes.length
+      ? {
+          items: galleryItems(remixes),
+          more: more
+            ? remixesPath(visibility, hashId, remixes[remixes.length - 1].hashId)
+            : undefined,
+        }
+      : undefined,
   };
 }

@@ -37,9 +37,18 @@ class PictureSizePipe implements PipeTransform<unknown, PictureSize> {
 /**
  * A page embeds hashed asset URLs that change with a deploy: browsers keep it for 10 minutes and
  * revalidate cheaply with its ETag. Shared caches keep it as long as the grid's data, and no
- * longer, so a hidden grid's page goes when its data does (see GRID_CACHE_CONTROL).
+ * longer, so a hidden grid's page goes when its data does (see GRID_CACHE_CONTROL). For the
+ * embed page, which shows the grid alone.
  */
 export const PAGE_CACHE_CONTROL = 'public, max-age=600, s-maxage=3600, stale-while-revalidate=60';
+
+/**
+ * A grid's page lists its remixes, and a new one is on it within 1.5 s (LINEAGE_MAX_AGE_MS):
+ * a browser or a CDN may keep the page but asks again before each use. The answer to that is a
+ * 304 by ETag when nothing changed, made from memory (GridLineage reads lineage for all the
+ * grids viewed in one statement a second).
+ */
+export const LINEAGE_CACHE_CONTROL = 'public, no-cache';
 
 /**
  * A grid as people see it: `/<id>`, its picture `/<id>.png` and its code `/<id>.py`, and the
@@ -112,6 +121,6 @@ export class GridPageController {
   private async page(visibility: Visibility, hashId: string, req: Request, res: Response) {
     const origin = publicOrigin(this.config.publicUrl, req);
     const answer = await this.answers.page(visibility, hashId, origin);
-    await answer.send(req, res, PAGE_CACHE_CONTROL);
+    await answer.send(req, res, LINEAGE_CACHE_CONTROL);
   }
 }

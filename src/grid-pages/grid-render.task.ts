@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { gridDrawing, type GridDrawing } from '../grid-storage/stored-grid';
 import { codeSectionHtml } from './grid-code';
+import { describeGrid } from './grid-description';
 import { embedFrame, type EmbedFrame } from './grid-embed-layout';
 import { renderGridPng } from './grid-image';
 import { PICTURE_SIZES, type PictureSize } from './grid-image-layout';
@@ -25,7 +26,9 @@ export interface PageParts {
   table: Uint8Array | null;
   /** The page's code section as UTF-8 (views/partials/code-cells.hbs), or null: no code cells. */
   code: Uint8Array | null;
-  /** SHA-1 of the table and the code section (page ETags are made from them, not the bytes). */
+  /** What the grid shows, in words (see grid-description.ts). */
+  description: string;
+  /** SHA-1 of the table, the code section and the description (page ETags are made from them, not the bytes). */
   digest: string;
   /** `width` and `height` as stored (imported rows may hold odd values). */
   width: unknown;
@@ -47,10 +50,12 @@ function page(task: Extract<GridRenderTask, { kind: 'page' }>): unknown {
   const codeHtml = codeSectionHtml(task.codeCells, task.codeScript);
   const code = codeHtml === null ? null : ownBytes(codeHtml);
   const digest = createHash('sha1');
-  for (const part of [table, code]) digest.update(part ?? '-');
+  const description = describeGrid(drawing);
+  for (const part of [table, code, description]) digest.update(part ?? '-');
   const parts: PageParts = {
     table,
     code,
+    description,
     digest: digest.digest('base64url'),
     width: drawing.width,
     height: drawing.height,

@@ -6,7 +6,7 @@ import { GridsRepository } from '../grid-storage/grids.repository';
 import { RandomGrids } from '../grid-storage/random-grids';
 import { AnswerCache } from './answer-cache';
 import { GridNotFoundException } from './grid-answers.service';
-import { aSize, postedDate } from './grid-page-model';
+import { galleryItem } from './grid-page-model';
 import { landingModel } from './landing-model';
 import { type PageAnswer, Redirect, RenderedPage } from './page-answer';
 
@@ -51,13 +51,9 @@ export class SitePages {
       if (beforeId === null) throw new GridNotFoundException('public', before);
     }
     const rows = await this.grids.findRecentPublic(beforeId, RECENT_PAGE_SIZE + 1);
-    const grids = rows.slice(0, RECENT_PAGE_SIZE).map((g) => ({
-      hashId: this.ids.encode('public', g.id),
-      ipbClass: g.ipbClass,
-      size: `${String(g.width)} × ${String(g.height)}`,
-      aSize: aSize(g.width, g.height),
-      posted: postedDate(g.createdAt),
-    }));
+    const grids = rows
+      .slice(0, RECENT_PAGE_SIZE)
+      .map((g) => galleryItem(this.ids.encode('public', g.id), g));
     const html = await this.views.render('pages/recent', {
       title: before ? 'Older grids' : 'Recent grids',
       description: 'The newest grids shared from ipythonblocks notebooks.',

@@ -25,9 +25,18 @@ export const GRID_COLUMNS: readonly GridColumn[] = getMetadataArgsStorage()
     nullable: column.options.nullable === true,
   }));
 
-/** A grid's content: what it was posted with (not its id, not when). */
+/**
+ * Which grid a grid remixes: found when it is stored (and set later for imported rows), never
+ * part of what it was posted with, so the import's comparisons and checksums leave it out.
+ */
+export const LINEAGE_PROPERTIES = ['parentVisibility', 'parentId'] as const;
+export type LineageProperty = (typeof LINEAGE_PROPERTIES)[number];
+
+const isLineage = (c: GridColumn) => (LINEAGE_PROPERTIES as readonly string[]).includes(c.property);
+
+/** A grid's content: what it was posted with (not its id, not when, not what it remixes). */
 export const CONTENT_COLUMNS: readonly GridColumn[] = GRID_COLUMNS.filter(
-  (c) => c.property !== 'id' && c.property !== 'createdAt',
+  (c) => c.property !== 'id' && c.property !== 'createdAt' && !isLineage(c),
 );
 
 /** The SQL name of a column, by its entity property. */

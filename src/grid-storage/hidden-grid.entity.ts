@@ -1,12 +1,14 @@
 import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 import type { Visibility } from './grid-data';
 
+export const HIDDEN_GRIDS_TABLE = 'hidden_grids';
+
 /**
  * A grid the operator took down: it answers 410 everywhere and is listed nowhere, but its row
  * stays (unhiding restores it). Named by its table and id, without foreign keys: tests and
  * tools empty the grid tables with TRUNCATE, which a reference to them would refuse.
  */
-@Entity({ name: 'hidden_grids' })
+@Entity({ name: HIDDEN_GRIDS_TABLE })
 @Check('hidden_grids_visibility', `visibility IN ('public', 'secret')`)
 export class HiddenGrid {
   @PrimaryColumn({

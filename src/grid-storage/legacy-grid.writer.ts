@@ -5,12 +5,21 @@ import { AppConfig } from '../config/app-config';
 import { CONTENT_COLUMNS, columnName } from './grid-columns';
 import type { Visibility } from './grid-data';
 import { GRID_ENTITIES, GRID_TABLES } from './grid.entity';
+import { HIDDEN_GRIDS_TABLE } from './hidden-grid.entity';
 import { reserveLegacyIds, type IdReservation, type ReserveOptions } from './legacy-id-reservation';
 import { legacyRowHashSql, type LegacyGridRow } from './legacy-rows';
 import { LegacyStage, STAGE, STAGE_COLUMNS } from './legacy-staging';
 import { inLegacyTransaction } from './legacy-transaction';
 
 export type BatchMode = { dryRun: boolean; overwrite: boolean };
+
+/** A legacy row and the id of the grid its code remixes (in the table LegacyImportSession is told). */
+export interface LegacyParentLink {
+  id: number;
+  /** `legacyRowHash` of the row as the file has it. */
+  rowHash: string;
+  parentId: number;
+}
 
 /** What became of the rows of one batch. Ids are listed only for the outcomes worth naming. */
 export interface BatchOutcome {
@@ -22,6 +31,8 @@ export interface BatchOutcome {
 
 const ID = columnName('id');
 const CREATED_AT = columnName('createdAt');
+const PARENT_VISIBILITY = columnName('parentVisibility');
+const PARENT_ID = columnName('parentId');
 const CONTENT = CONTENT_COLUMNS.map((c) => c.name);
 /**
  * The legacy site kept no posting date. NULL says so, and tells an imported row from a posted
@@ -61,6 +72,30 @@ const mergeStage = (table: string, overwrite: boolean) =>
    SELECT outcome, count(*)::int AS n,
      array_agg(id ORDER BY id) FILTER (WHERE outcome IN ('overwritten', 'conflicts')) AS ids
    FROM outcomes GROUP BY outcome`;
+
+/**
+ * Sets the parent of the rows of `table` given (`$1` ids, `$2` row hashes, `$3` parent ids in
+ * `parentTable`) whose stored content is the file's and whose parent exists and is not hidden;
+ * counts those, and those it changed. One statement: the rows found are what it updates.
+ */
+const linkParents = (table: string, parentTable: string, parentVisibility: Visibility) =>
+  `WITH links AS (
+     SELECT * FROM unnest($1::int[], $2::text[], $3::int[]) AS l(id, hash, parent_id)
+   ), found AS (
+     SELECT l.id, l.parent_id FROM links l
+     JOIN ${table} c ON c.${ID} = l.id AND ${legacyRowHashSql('c')} = l.hash
+     WHERE EXISTS (SELECT 1 FROM ${parentTable} p WHERE p.${ID} = l.parent_id)
+       AND NOT EXISTS (SELECT 1 FROM ${HIDDEN_GRIDS_TABLE} h
+         WHERE h.visibility = '${parentVisibility}' AND h.grid_id = l.parent_id)
+       ${table === parentTable ? 'AND l.parent_id <> l.id' : ''}
+   ), changed AS (
+     UPDATE ${table} c SET ${PARENT_VISIBILITY} = '${parentVisibility}', ${PARENT_ID} = f.parent_id
+     FROM found f
+     WHERE c.${ID} = f.id
+       AND (c.${PARENT_VISIBILITY}, c.${PARENT_ID}) IS DISTINCT FROM ('${parentVisibility}', f.parent_id)
+     RETURNING c.${ID}
+   )
+   SELECT (SELECT count(*) FROM found)::int AS recorded, (SELECT count(*) FROM changed)::int AS linked`;
 
 /**
  * The legacy import's writes to the grid tables. Each import job holds one connection, a query
@@ -127,6 +162,28 @@ export class LegacyImportSession {
       }
       return { result, commit: !mode.dryRun };
     });
+  }
+
+  /**
+   * Records the grid each row remixes (see `linkParents`), outside any batch: every row is in by
+   * then. A row already linked to that grid is counted, not written again.
+   */
+  async linkParents(
+    visibility: Visibility,
+    parentVisibility: Visibility,
+    links: LegacyParentLink[],
+  ): Promise<{ recorded: number; linked: number }> {
+    const sql = linkParents(
+      GRID_TABLES[visibility],
+      GRID_TABLES[parentVisibility],
+      parentVisibility,
+    );
+    const [counts] = (await this.runner.query(sql, [
+      links.map((l) => l.id),
+      links.map((l) => l.rowHash),
+      links.map((l) => l.parentId),
+    ])) as { recorded: number; linked: number }[];
+    return counts;
   }
 
   /** See `reserveLegacyIds`: before the first row is written. */

@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
-import { CONTENT_COLUMNS, GRID_COLUMNS, type GridColumn } from './grid-columns';
+import {
+  CONTENT_COLUMNS,
+  GRID_COLUMNS,
+  type GridColumn,
+  type LineageProperty,
+} from './grid-columns';
 import type { GridRecord } from './grid.entity';
 
 /** A grid's content, by entity property: what it was posted with. */
-type ContentProperty = Exclude<keyof GridRecord, 'id' | 'createdAt'>;
+type ContentProperty = Exclude<keyof GridRecord, 'id' | 'createdAt' | LineageProperty>;
 
 /** A value as written: booleans stay, text stays, jsonb is its text. */
 type AsWritten<T> = T extends boolean ? boolean : string;
@@ -19,9 +24,12 @@ export type LegacyGridRow = { id: number; rowHash: string } & {
     : AsWritten<GridRecord[P]>;
 };
 
-/** The columns a legacy row is written with: all but created_at (the legacy site kept none). */
+/**
+ * The columns a legacy row is written with: its id and content. Not created_at (the legacy site
+ * kept none), nor its parent, which is linked once every row is in (the parent may come later).
+ */
 export const LEGACY_WRITE_COLUMNS: readonly GridColumn[] = GRID_COLUMNS.filter(
-  (c) => c.property !== 'createdAt',
+  (c) => c.property === 'id' || CONTENT_COLUMNS.includes(c),
 );
 
 /** One content value as the row hash spells it: what `jsonb_build_array` would print for it. */

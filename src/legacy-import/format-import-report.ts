@@ -26,6 +26,14 @@ export function formatImportReport(report: ImportReport): string {
   out.push(...table([head, ...cells]), '');
 
   for (const t of report.tables) {
+    if (!t.remixes?.recorded) continue;
+    const { recorded, linked } = t.remixes;
+    out.push(
+      `${t.table}: ${recorded} row${recorded === 1 ? '' : 's'} record the grid they remix ` +
+        `(from_web in their code cells), ${linked} linked by this run`,
+    );
+  }
+  for (const t of report.tables) {
     if (t.renumbered.length === 0) continue;
     out.push(`${t.table}: ${grids(t.renumbered.length)} moved to fresh ids:`);
     out.push(...t.renumbered.map((g) => `    ${g.from} -> ${g.to} ${g.path}`));

@@ -143,6 +143,9 @@ function* takeBatch(
     taken++;
     tally.chars += decoded.grid.gridData.length;
     checksum.add(decoded.grid.id, decoded.grid.rowHash);
+    if (decoded.remixOf) {
+      run.remixes.push({ visibility, id, rowHash: decoded.grid.rowHash, parent: decoded.remixOf });
+    }
     yield decoded.grid;
   }
 }

@@ -61,6 +61,11 @@ export interface TableReport {
   /** Every row whose invalid UTF-8 was replaced by U+FFFD (quirk `invalid_utf8_replaced`). */
   invalidUtf8Ids: number[];
   renumbered: RenumberedGrid[];
+  /**
+   * The file's rows whose code cells remix a grid that exists (and is not hidden): how many record
+   * it after this run, and how many of those this run linked. Not on a dry run.
+   */
+  remixes?: { recorded: number; linked: number };
   verification?: Verification;
 }
 

@@ -5,6 +5,7 @@ import type { GridLimits } from '../config/app-config';
 import type { RawLegacyRow } from './legacy-grid';
 import { decodeLegacyRow, type DecodedRow } from './legacy-row.decoder';
 import type { IdRange, LegacySqliteReader } from './legacy-sqlite.reader';
+import type { RemixRef } from '../grid-lineage/remix-ref';
 import type { RejectsFile } from './rejects-file';
 
 /** The run was aborted (Ctrl-C, SIGTERM): the batches in flight committed, the rest is left. */
@@ -12,6 +13,15 @@ export class ImportInterrupted extends Error {
   constructor() {
     super('interrupted');
   }
+}
+
+/** A row whose code cells remix a grid, to link once every row is in (LineagePass). */
+export interface RemixCandidate {
+  visibility: Visibility;
+  id: number;
+  /** The row as the file has it: a stored row with other content is not linked. */
+  rowHash: string;
+  parent: RemixRef;
 }
 
 /** What the passes of one run share. */
@@ -29,6 +39,8 @@ export interface ImportRun {
   stopped: boolean;
   /** A post's size limits, which imported rows keep too. */
   limits: Pick<GridLimits, 'maxBodyBytes' | 'maxBlocks'>;
+  /** Rows read whose code remixes a grid (a small part of a file: most cells call no from_web). */
+  remixes: RemixCandidate[];
 }
 
 /** The file's rows of a range, with oversized grid_data left in the file (see decodeRow). */

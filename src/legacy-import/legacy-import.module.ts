@@ -3,6 +3,7 @@ import { GridStorageModule } from '../grid-storage/grid-storage.module';
 import { ImportPass } from './import-pass';
 import { ImportSqliteCommand } from './import-sqlite.command';
 import { LegacyImportService } from './legacy-import.service';
+import { LineagePass } from './lineage-pass';
 import { VerifyPass } from './verify-pass';
 
 /**
@@ -13,7 +14,7 @@ import { VerifyPass } from './verify-pass';
  */
 @Module({
   imports: [GridStorageModule],
-  providers: [ImportSqliteCommand, LegacyImportService, ImportPass, VerifyPass],
+  providers: [ImportSqliteCommand, LegacyImportService, ImportPass, LineagePass, VerifyPass],
   exports: [LegacyImportService],
 })
 export class LegacyImportModule {}

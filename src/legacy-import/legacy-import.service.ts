@@ -20,6 +20,7 @@ import { describeFailure, describeTarget, summarise } from './import-summary';
 import { LEGACY_TABLES } from './legacy-grid';
 import { LegacySqliteReader } from './legacy-sqlite.reader';
 import { RejectsFile } from './rejects-file';
+import { LineagePass } from './lineage-pass';
 import { VerifyPass } from './verify-pass';
 
 /**
@@ -38,6 +39,7 @@ export class LegacyImportService {
     private readonly gridIds: GridIds,
     private readonly importPass: ImportPass,
     private readonly verifyPass: VerifyPass,
+    private readonly lineagePass: LineagePass,
   ) {}
 
   async run(options: ImportOptions): Promise<ImportReport> {
@@ -73,8 +75,11 @@ export class LegacyImportService {
           done: 0,
           stopped: false,
           limits: this.config.limits,
+          remixes: [],
         };
         const checksums = await this.importPass.run(run, visibilities, tables, options.signal);
+        // Once every row is in: a remix may come before the grid it remixes, in the other table.
+        if (!mode.dryRun) await this.lineagePass.run(run, visibilities, tables);
         importSeconds = (performance.now() - started) / 1000;
         if (!mode.dryRun) await this.verifyPass.run(run, visibilities, tables, checksums);
       }

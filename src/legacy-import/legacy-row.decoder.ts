@@ -2,6 +2,7 @@ import { inexactNumbers } from '../common/exact-json-numbers';
 import { findUnstorableString, mayHoldUnstorable } from '../common/storable-text';
 import type { GridLimits } from '../config/app-config';
 import type { Visibility } from '../grid-storage/grid-data';
+import { remixRefInCode, type RemixRef } from '../grid-lineage/remix-ref';
 import { legacyRowHash } from '../grid-storage/legacy-rows';
 import { toJsonbText } from './jsonb-text';
 import { LegacyColumn, LegacyGrid, MAX_GRID_ID, RawLegacyRow, SqliteValue } from './legacy-grid';
@@ -25,6 +26,8 @@ export type DecodedRow =
        * stored as such: only the column's bytes tell.
        */
       replacedColumns: LegacyColumn[];
+      /** The grid its code cells remix (`from_web`), as posts are read: linked once all are in. */
+      remixOf: RemixRef | null;
     }
   | { ok: false; reason: string };
 
@@ -139,7 +142,13 @@ function decode(
     ipbClass,
     secret,
   };
-  return { ok: true, grid: { ...grid, rowHash: legacyRowHash(grid) }, quirks, replacedColumns };
+  return {
+    ok: true,
+    grid: { ...grid, rowHash: legacyRowHash(grid) },
+    quirks,
+    replacedColumns,
+    remixOf: remixRefInCode(codeCells),
+  };
 }
 
 function decodeId(value: SqliteValue): number {

@@ -145,7 +145,14 @@ describeBrowser('the playground in Chromium', () => {
     it('Run draws the table and prints, as the notebook would', async () => {
       const started = Date.now();
       await page.getByRole('button', { name: 'Run' }).click();
-      await expect(finished(page)).resolves.toBe('Finished.');
+      // The status line is a live region: it announces what was drawn, in words.
+      await expect(finished(page)).resolves.toBe(
+        'Finished. Drew a 4 × 3 BlockGrid of 12 coloured blocks. Mostly black (10 of 12 blocks), ' +
+          'then red (1) and blue (1). Row 1: 1 red, 3 black. Row 2: all black. Row 3: 3 black, 1 blue.',
+      );
+      await expect(page.locator('#play-output .grid-words summary').innerText()).resolves.toBe(
+        'Describe this grid',
+      );
       console.log(`first run, cold: ${Date.now() - started} ms`);
       const cells = page.locator('#play-output table.blockgrid td');
       await expect(cells.count()).resolves.toBe(12);
@@ -181,7 +188,7 @@ describeBrowser('the playground in Chromium', () => {
       await page.evaluate(`document.querySelector('#play-output').replaceChildren()`);
       await page.locator('.cm-content').click();
       await page.keyboard.press('Control+Enter');
-      await expect(finished(page)).resolves.toBe('Finished.');
+      await expect(finished(page)).resolves.toMatch(/^Finished\. Drew a 4 × 3 BlockGrid/);
       await expect(page.locator('#play-output table.blockgrid td').count()).resolves.toBe(12);
       // The key ran the program; it typed no new line into it.
       await expect(page.locator('.cm-content').innerText()).resolves.toBe(PROGRAM);
@@ -306,7 +313,7 @@ describeBrowser('the playground in Chromium', () => {
       await expect(stopped).resolves.toMatch(/^Stopped/);
       await expect(status(page)).resolves.toMatch(/^Stopped/);
       await page.getByRole('button', { name: 'Run' }).click();
-      await expect(finished(page)).resolves.toBe('Finished.');
+      await expect(finished(page)).resolves.toMatch(/^Finished\. Drew a 4 × 3 BlockGrid/);
       await expect(page.locator('#play-output table.blockgrid').count()).resolves.toBe(1);
     });
 
@@ -363,7 +370,7 @@ describeBrowser('the playground in Chromium', () => {
 
     it('Post sends the grid shown last with the code as its cell and its parent, then opens its page', async () => {
       await page.getByRole('button', { name: 'Run' }).click();
-      await expect(finished(page)).resolves.toBe('Finished.');
+      await expect(finished(page)).resolves.toMatch(/^Finished\. Drew a 4 × 3 BlockGrid/);
       const posts: Request[] = [];
       page.on('request', (req) => {
         if (req.method() === 'POST' && new URL(req.url()).pathname === '/post') posts.push(req);

@@ -292,6 +292,22 @@ describe('API documentation', () => {
       expect(got.json()).toEqual(body.grid_data);
     });
 
+    it('the example remix, of the example post, is listed on its page', async () => {
+      const parent = await clientPost(t.baseUrl, JSON.stringify(postExample()));
+      const parentId = parent.json<{ url: string }>().url.split('/').pop()!;
+      const body = operation('/post', 'post').requestBody as {
+        content: Record<string, MediaTypeObject>;
+      };
+      const remix = example(body.content['application/json'], 'remix') as Record<string, unknown>;
+      expect(remix.remix_of).toBe('bizkiL');
+      const text = JSON.stringify(remix).replaceAll('bizkiL', parentId);
+      const posted = await clientPost(t.baseUrl, text);
+      expect(posted.status).toBe(200);
+      const remixId = posted.json<{ url: string }>().url.split('/').pop()!;
+      const page = await rawRequest(`${t.baseUrl}/${parentId}`);
+      expect(page.text).toContain(`<li><a href="/${remixId}">`);
+    });
+
     it('the example post as a secret grid answers a /secret/ URL, read back by /get/secret', async () => {
       const posted = await clientPost(
         t.baseUrl,
@@ -324,6 +340,11 @@ describe('API documentation', () => {
       const notJson = await clientPost(t.baseUrl, '{"python_version": [3,');
       expect(notJson.status).toBe(400);
       expect(notJson.json()).toEqual(example(json('/post', 'post', '400'), 'invalidJson'));
+
+      const remixOfUrl = { ...good, remix_of: 'http://www.ipythonblocks.org/bizkiL' };
+      const remixOf = await clientPost(t.baseUrl, JSON.stringify(remixOfUrl));
+      expect(remixOf.status).toBe(400);
+      expect(remixOf.json()).toEqual(example(json('/post', 'post', '400'), 'invalidRemixOf'));
     });
 
     it('the 413 example is the app’s answer, with the configured MAX_BODY_BYTES', async () => {

@@ -68,7 +68,7 @@ describe('big grids and long code', () => {
     const hashId = ids.encode('public', id);
     const page = await rawRequest(`${t.baseUrl}/${hashId}`);
     expect(page.status).toBe(200);
-    const shownCells = page.text.split('<pre><code class="hljs language-python">').length - 1;
+    const shownCells = page.text.split('<code class="hljs language-python">').length - 1;
     expect(shownCells).toBe(PAGE_CODE_MAX_CHARS / PAGE_CELL_MAX_CHARS);
     expect(page.text).toContain(`… and ${long.length - PAGE_CELL_MAX_CHARS} more characters`);
     expect(page.text).toContain(`${cells.length - shownCells} more code cells are not shown here`);

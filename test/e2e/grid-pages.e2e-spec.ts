@@ -1,4 +1,5 @@
 import { GRID_CACHE_CONTROL } from '../../src/grid-pages/immutable-answer';
+import { LINEAGE_CACHE_CONTROL } from '../../src/grid-pages/grid-page.controller';
 import { gunzipSync } from 'node:zlib';
 import { GridIds } from '../../src/grid-storage/grid-ids';
 import { blocks, clientBody } from '../support/grid-factory';
@@ -72,6 +73,41 @@ describe('grid pages', () => {
     expect(text).toMatch(/role="img"[^>]*aria-label="A 3 × 2 ImageGrid of 6 coloured blocks"/);
   });
 
+  it('describes the grid in words: the figure points at the description, the cells are hidden', async () => {
+    const blocks = [
+      [
+        [255, 0, 0, 20],
+        [255, 0, 0, 20],
+        [0, 0, 128, 20],
+      ],
+      [
+        [0, 0, 128, 20],
+        [0, 0, 128, 20],
+        [0, 0, 128, 20],
+      ],
+    ];
+    const body = clientBody({ grid_data: { width: 3, height: 2, lines_on: true, blocks } });
+    const path = pathOf(await clientPost(t.baseUrl, JSON.stringify(body)));
+    const { text } = await page(path);
+    const words =
+      'Mostly navy (4 of 6 blocks), then red (2). Row 1: 2 red, 1 navy. Row 2: all navy.';
+    expect(text).toMatch(
+      /<div class="grid-scroll" role="img" tabindex="0" aria-label="A 3 × 2 BlockGrid of 6 coloured blocks" aria-describedby="grid-words"><div aria-hidden="true"><style/,
+    );
+    expect(text).toContain(`<p id="grid-words" hidden>${words}</p>`);
+    expect(text).toContain(`<summary>Describe this grid</summary>\n    <p>${words}</p>`);
+    expect(text).toContain(
+      `<meta property="og:image:alt" content="A 3 × 2 BlockGrid of 6 coloured blocks. ${words}">`,
+    );
+    const embed = (await page(`${path}/embed`)).text;
+    expect(embed).toContain('<main>');
+    expect(embed).toMatch(/<h1 class="visually-hidden">Grid \w+<\/h1>/);
+    expect(embed).toContain(
+      'aria-label="A 3 × 2 BlockGrid of 6 coloured blocks" aria-describedby="grid-words"',
+    );
+    expect(embed).toContain(`<p id="grid-words" hidden>${words}</p>`);
+  });
+
   it('says "An 8 × 8" where the size is read aloud, on the page and in /recent', async () => {
     const body = clientBody({}, 8, 8);
     const path = pathOf(await clientPost(t.baseUrl, JSON.stringify(body)));
@@ -79,7 +115,8 @@ describe('grid pages', () => {
     expect(text).toMatch(/<meta name="description" content="An 8 × 8 BlockGrid[^"]*">/);
     expect(text).toMatch(/aria-label="An 8 × 8 BlockGrid of 64 coloured blocks"/);
     expect(text).not.toContain('A 8 ×');
-    expect((await page('/recent')).text).toContain(`alt="An 8 × 8 BlockGrid"`);
+    // In /recent the link's text says it already: the thumbnail is decoration.
+    expect((await page('/recent')).text).toContain(`<img src="${path}.png?size=thumb" alt=""`);
   });
 
   it('marks secret pages noindex and remixes them with secret=True', async () => {
@@ -114,7 +151,8 @@ describe('grid pages', () => {
     const first = await page(path);
     const etag = first.headers.etag as string;
     expect(etag).toMatch(/^"[\w-]+"$/);
-    expect(first.headers['cache-control']).toMatch(/public, max-age=\d+/);
+    // Kept, but asked again before each use: the page lists its remixes (see remix-lineage).
+    expect(first.headers['cache-control']).toBe(LINEAGE_CACHE_CONTROL);
     expect(first.headers.vary).toBe('Accept-Encoding');
     const again = await page(path, { 'If-None-Match': etag });
     expect(again.status).toBe(304);

@@ -24,6 +24,7 @@ describe('route order', () => {
     // route's middleware is a layer of its path too, ahead of every handler: hence lastIndexOf.)
     expect(gets.lastIndexOf('/:hashId/play')).toBeLessThan(gets.indexOf('/secret/:hashId'));
     expect(gets.indexOf('/get/:hashId')).toBeLessThan(gets.lastIndexOf('/:hashId/play'));
+    expect(gets.indexOf('/:hashId/remixes')).toBeLessThan(gets.indexOf('/secret/:hashId'));
     expect(catchAll).toBeGreaterThan(-1);
     const after = gets.slice(catchAll + 1);
     expect(after).toEqual([]);
@@ -38,7 +39,7 @@ describe('route order', () => {
       '/oembed',
     ];
     // `/secret/embed` is the embed page of a public grid "secret", not the secret grid "embed".
-    for (const path of [...fixed, '/:hashId/embed', '/:hashId/play']) {
+    for (const path of [...fixed, '/:hashId/embed', '/:hashId/play', '/:hashId/remixes']) {
       expect(gets.indexOf(path)).toBeGreaterThan(-1);
       expect(gets.indexOf(path)).toBeLessThan(catchAll);
     }

@@ -13,7 +13,12 @@ function ringConfig(ring) {
   return {
     rootDir,
     testEnvironment: 'node',
-    transform: { '^.+\\.ts$': 'ts-jest' },
+    transform: {
+      '^.+\\.ts$': 'ts-jest',
+      '^.+\\.py$': join(__dirname, 'text-transform.js'),
+    },
+    // jest's defaults, plus the playground's Python sources (loaded as text).
+    moduleFileExtensions: ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'json', 'node', 'py'],
     // Not the temp folder: a test run leaves nothing there (CI checks).
     cacheDirectory: join(rootDir, 'node_modules', '.cache', 'jest'),
     testTimeout: 60_000,

@@ -4,6 +4,6 @@ const { ringConfig } = require('./common');
 
 module.exports = ringConfig({
   displayName: 'unit',
-  roots: ['<rootDir>/src'],
+  roots: ['<rootDir>/src', '<rootDir>/client'],
   testMatch: ['**/*.spec.ts'],
 });

@@ -47,6 +47,39 @@ function stalledPost(
   return { socket, answer };
 }
 
+/**
+ * A post sent the way Python's http.client sends one (the installed client, through requests):
+ * the whole body first, and only then is the answer read. A server that closes a refused post's
+ * connection while its body is still arriving resets it, and such a client sees a
+ * ConnectionResetError instead of the answer.
+ */
+function wholeBodyFirst(
+  baseUrl: string,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number | null; error: string | null }> {
+  const { port } = new URL(baseUrl);
+  const head = Object.entries({ 'Content-Length': String(body.length), ...headers })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    let error: string | null = null;
+    socket.on('error', (err: NodeJS.ErrnoException) => (error = err.code ?? err.message));
+    socket.on('close', () =>
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1]) || null, error }),
+    );
+    socket.write(`POST /post HTTP/1.1\r\nHost: 127.0.0.1\r\n${head}\r\n`);
+    socket.write(body, () => {
+      // Sent: now read, as http.client does.
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.resume();
+    });
+    socket.pause();
+  });
+}
+
 /** Resident memory of a process now and at its peak (VmHWM), in MB, from /proc/<pid>/status. */
 function memoryMb(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -107,6 +140,28 @@ describe('post bodies that stop arriving', () => {
     second.socket.destroy();
     expect(await storedGrids()).toBe(before);
   });
+
+  it.each([
+    ['413 over MAX_BODY_BYTES', 32 * 1024 * 1024, 413],
+    ['503 past MAX_BUFFERED_BODY_BYTES', 1024 * 1024, 503],
+  ])(
+    'refused (%s) reach a client that sends the whole body before it reads, not a reset',
+    async (_name, size, status) => {
+      const holder = stalledPost(t.baseUrl, 1024 * 1024, 1000, {
+        'X-Forwarded-For': newClientAddress(),
+      });
+      await sleep(200);
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          wholeBodyFirst(t.baseUrl, Buffer.alloc(size, 0x20), {
+            'X-Forwarded-For': newClientAddress(),
+          }),
+        ),
+      );
+      holder.socket.destroy();
+      expect(answers).toEqual(Array.from({ length: 4 }, () => ({ status, error: null })));
+    },
+  );
 
   it('leave the budget whole: a big post right after is stored', async () => {
     const stalled = [0, 1].map(() =>

@@ -13,6 +13,7 @@ export function gridRoutes(baseUrl: string, path: string): string[] {
     `${path}.ipynb`,
     `${path}/embed`,
     `${path}/play`,
+    `${path}/remixes`,
     `/oembed?url=${encodeURIComponent(`${baseUrl}${path}`)}`,
   ];
 }
