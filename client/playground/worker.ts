@@ -8,13 +8,14 @@
 import type { loadPyodide as LoadPyodide, PyodideInterface } from 'pyodide';
 import type { FromWorker, RunAnswer, ToWorker } from './protocol';
 import { installPythonFiles } from './python-files';
+import { SnapshotStore } from './python-snapshot';
 
 /** `/static/pyodide/<hash>/`, written in by the build (src/playground/build-assets.ts). */
 declare const PYODIDE_INDEX_URL: string;
 
 /** The part of a dedicated worker's global scope used here (the project's DOM types are the page's). */
 interface WorkerScope {
-  location: { origin: string };
+  location: { origin: string; href: string };
   postMessage(message: FromWorker): void;
   addEventListener(type: 'message', listener: (event: { data: ToWorker }) => void): void;
 }
@@ -81,28 +82,67 @@ function failOnDownloadError(): Promise<never> {
   });
 }
 
-async function startPython(): Promise<PyodideInterface> {
+interface Versions {
+  pythonVersion: (number | string)[];
+  ipbVersion: string;
+}
+
+interface Started {
+  pyodide: PyodideInterface;
+  versions: Versions;
+  /** A new snapshot to keep for the next start, once the page has been told Python is ready. */
+  snapshot: Uint8Array | null;
+}
+
+/** The worker's own URL names the snapshot: its hash changes with Pyodide or the Python files. */
+const snapshots = new SnapshotStore(`${scope.location.href.split(/[?#]/)[0]}?python-snapshot`);
+
+async function startPython(): Promise<Started> {
   checkWebAssembly();
   const indexURL = new URL(PYODIDE_INDEX_URL, scope.location.origin).href;
   const downloadFailed = failOnDownloadError();
   // A URL only known at run time: esbuild leaves the import to the browser.
   const module = (await import(`${indexURL}pyodide.mjs`)) as { loadPyodide: typeof LoadPyodide };
   // packageBaseUrl: any package Pyodide might look for comes from here too, never from its CDN.
-  const pyodide = await Promise.race([
-    module.loadPyodide({ indexURL, packageBaseUrl: indexURL }),
-    downloadFailed,
-  ]);
+  const load = (options: Parameters<typeof LoadPyodide>[0]) =>
+    Promise.race([
+      module.loadPyodide({ indexURL, packageBaseUrl: indexURL, ...options }),
+      downloadFailed,
+    ]);
+  const saved = await snapshots.take();
+  if (saved) {
+    try {
+      const pyodide = await load({ _loadSnapshot: saved });
+      installPythonFiles(pyodide);
+      const versions = prepare(pyodide);
+      void snapshots.restored();
+      return { pyodide, versions, snapshot: null };
+    } catch {
+      // Not restorable here: its marker stays, so the next start drops it too; start afresh.
+    }
+  }
+  const pyodide = await load({ _makeSnapshot: true });
   installPythonFiles(pyodide);
-  return pyodide;
+  const versions = prepare(pyodide);
+  // Before any learner code has run: the snapshot holds a freshly started Python, nothing else.
+  // Pyodide refuses one once Python holds JavaScript objects: then there is none to keep.
+  let snapshot: Uint8Array | null = null;
+  try {
+    snapshot = (pyodide as unknown as { makeMemorySnapshot(): Uint8Array }).makeMemorySnapshot();
+  } catch {
+    // Started all the same, without a snapshot for next time.
+  }
+  return { pyodide, versions, snapshot };
 }
 
-/** sys.version_info and ipythonblocks.__version__, for the page's Post (the client sends both). */
-function versions(pyodide: PyodideInterface): {
-  pythonVersion: (number | string)[];
-  ipbVersion: string;
-} {
+/**
+ * Imports what every run uses (so a snapshot holds it compiled), and answers sys.version_info
+ * and ipythonblocks.__version__, which a post sends.
+ */
+function prepare(pyodide: PyodideInterface): Versions {
   const json = pyodide.runPython(`
 import json, sys
+import ipb_playground
 try:
     from ipythonblocks import __version__ as _ipb_version
 except Exception:
@@ -139,8 +179,9 @@ function run(pyodide: PyodideInterface, message: Extract<ToWorker, { type: 'run'
 }
 
 const python = startPython().then(
-  (pyodide) => {
-    send({ type: 'ready', ...versions(pyodide) });
+  ({ pyodide, versions, snapshot }) => {
+    send({ type: 'ready', ...versions });
+    if (snapshot) void snapshots.keep(snapshot);
     return pyodide;
   },
   (err: unknown) => {

@@ -162,6 +162,14 @@ describeBrowser('the playground in Chromium', () => {
       ].map((td) => getComputedStyle(td).backgroundColor)`);
       expect([colours[0], colours[11]]).toEqual(['rgb(255, 0, 0)', 'rgb(0, 0, 255)']);
       await expect(page.locator('#play-output .play-stdout').innerText()).resolves.toBe('drawn\n');
+      // Two columns at desktop width, and nothing wider than the window.
+      await expect(
+        page.evaluate('document.documentElement.scrollWidth'),
+      ).resolves.toBeLessThanOrEqual(DESKTOP.width);
+      await page.screenshot({
+        path: join(SHOTS_DIR, 'playground-desktop-run.png'),
+        fullPage: true,
+      });
       expect(watch.offsite).toEqual([]);
       expect(watch.errors).toEqual([]);
     });
@@ -307,6 +315,44 @@ describeBrowser('the playground in Chromium', () => {
       await page.getByRole('button', { name: 'Run' }).click();
       await expect(finished(page)).resolves.toMatch(/^Finished\. Drew a 4 × 3 BlockGrid/);
       await expect(page.locator('#play-output table.blockgrid').count()).resolves.toBe(1);
+    });
+
+    it('keeps a snapshot of the started Python for the next visit, and starts afresh from a bad one', async () => {
+      const snapshotKeys = (p: Page) =>
+        p.evaluate<string[]>(
+          `caches.open('ipb-playground-python').then((c) => c.keys()).then((keys) =>
+            keys.map((k) => new URL(k.url).pathname + new URL(k.url).search))`,
+        );
+      await until(
+        page,
+        `caches.open('ipb-playground-python').then((c) => c.keys()).then((k) => k.length === 1)`,
+      );
+      const [key] = await snapshotKeys(page);
+      expect(key).toMatch(/^\/static\/play\/worker\.[A-Z0-9]{8}\.js\?python-snapshot$/);
+
+      // A second visit restores it (and leaves no marker of a restore in progress).
+      const again = await page.context().newPage();
+      await again.goto(`${app().baseUrl}/play`);
+      await again.waitForSelector('#playground.ready');
+      await expect(seam(again, 'print(6 * 7)')).resolves.toMatchObject({ stdout: '42\n' });
+      await until(
+        again,
+        `caches.open('ipb-playground-python').then((c) => c.keys()).then((k) => k.length === 1)`,
+      );
+
+      // One that does not restore is dropped, Python starts in full, and a new one is kept.
+      await again.evaluate(`caches.open('ipb-playground-python').then((c) =>
+        c.put(${JSON.stringify(key)}, new Response(new Uint8Array(1000))))`);
+      await again.reload();
+      await again.waitForSelector('#playground.ready');
+      await expect(seam(again, 'print(6 * 7)')).resolves.toMatchObject({ stdout: '42\n' });
+      await until(
+        again,
+        `caches.open('ipb-playground-python').then((c) => c.match(${JSON.stringify(key)}))
+          .then((r) => r.arrayBuffer()).then((b) => b.byteLength > 1000000)`,
+        RUN_TIMEOUT_MS,
+      );
+      await again.close();
     });
 
     it("shows the server's 4xx message when a post is refused", async () => {
