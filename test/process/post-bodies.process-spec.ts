@@ -213,29 +213,45 @@ describe('50 stalled 8 MiB posts at once', () => {
   }, 90_000);
   afterAll(() => server.kill());
 
-  it('are refused past the body budget (503) or timed out (408), and the memory stays bounded and is given back', async () => {
+  it('are refused past the body budget (503) or timed out (408), the memory stays bounded, and a second wave reuses it', async () => {
     // Warm up, so that the baseline holds what serving any post costs.
     expect((await clientPost(server.baseUrl, JSON.stringify(clientBody()))).status).toBe(200);
     const idle = memoryMb(server.pid).rss;
     const size = 8 * 1024 * 1024;
-    const posts = Array.from({ length: 50 }, () => stalledPost(server.baseUrl, size, size - 1));
-    // Unanswered after 20 s: the body stays held for as long as the client keeps the socket.
-    const unanswered = sleep(20_000).then(() => ({ status: null }));
-    const answers = await Promise.all(posts.map((post) => Promise.race([post.answer, unanswered])));
-    const { peak } = memoryMb(server.pid);
-    posts.forEach((post) => post.socket.destroy());
-    await sleep(2000);
-    const after = memoryMb(server.pid).rss;
+    /** 50 clients send 8 MiB - 1 of an 8 MiB body and stop; then they hang up. */
+    const wave = async () => {
+      const posts = Array.from({ length: 50 }, () => stalledPost(server.baseUrl, size, size - 1));
+      // Unanswered after 20 s: the body stays held for as long as the client keeps the socket.
+      const unanswered = sleep(20_000).then(() => ({ status: null }));
+      const answers = await Promise.all(
+        posts.map((post) => Promise.race([post.answer, unanswered])),
+      );
+      const { peak } = memoryMb(server.pid);
+      posts.forEach((post) => post.socket.destroy());
+      await sleep(2000);
+      return { statuses: answers.map((a) => a.status), peak, after: memoryMb(server.pid).rss };
+    };
+    const first = await wave();
+    const second = await wave();
     console.log(
-      `RSS idle ${idle.toFixed(0)} MB, peak ${peak.toFixed(0)} MB, after ${after.toFixed(0)} MB; ` +
-        `answers: ${answers.map((a) => a.status).join(' ')}`,
+      `RSS idle ${idle.toFixed(0)} MB; first wave peak ${first.peak.toFixed(0)} MB, after ` +
+        `${first.after.toFixed(0)} MB; second wave peak ${second.peak.toFixed(0)} MB, after ` +
+        `${second.after.toFixed(0)} MB; answers: ${first.statuses.join(' ')}`,
     );
-    const statuses = answers.map((a) => a.status);
-    // 64 MiB of budget: at most 8 bodies of 8 MiB are read, the others refused before.
-    expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(40);
-    expect(statuses.every((s) => s === 503 || s === 408)).toBe(true);
-    expect(peak - idle).toBeLessThan(160);
-    expect(after - idle).toBeLessThan(100);
+    for (const { statuses } of [first, second]) {
+      // 64 MiB of budget: at most 8 bodies of 8 MiB are read, the others refused before.
+      expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(40);
+      expect(statuses.every((s) => s === 503 || s === 408)).toBe(true);
+    }
+    // Bounded (the issue's goal is 350 MB on a 512 MB dyno) ...
+    expect(first.peak - idle).toBeLessThan(160);
+    expect(second.peak).toBeLessThan(350);
+    // ... and given back: what is left after the first wave (refused bodies are read to the end
+    // and dropped, so a client reads its answer; the chunks are garbage the next collection
+    // frees) is what the second wave uses: its peak is no higher, and nothing accumulates.
+    expect(first.after - idle).toBeLessThan(160);
+    expect(second.peak - first.peak).toBeLessThan(40);
+    expect(second.after - first.after).toBeLessThan(40);
     // And the server still takes posts.
     expect((await clientPost(server.baseUrl, JSON.stringify(clientBody()))).status).toBe(200);
   }, 120_000);
