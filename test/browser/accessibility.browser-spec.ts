@@ -23,7 +23,7 @@ interface AxeViolation {
 }
 
 /** axe's violations on the page as short lines: rule, then where and why. */
-export async function axeViolations(
+async function axeViolations(
   page: Page,
   runOnly: { type: 'tag' | 'rule'; values: string[] } = { type: 'tag', values: WCAG_A_AA },
 ): Promise<string[]> {

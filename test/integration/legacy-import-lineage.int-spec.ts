@@ -1,34 +1,14 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { AppConfig } from '../../src/config/app-config';
 import { formatImportReport } from '../../src/legacy-import/format-import-report';
 import type { ImportReport } from '../../src/legacy-import/import-report';
-import { LegacyImportModule } from '../../src/legacy-import/legacy-import.module';
 import { LegacyImportService } from '../../src/legacy-import/legacy-import.service';
 import { rawRequest } from '../support/http';
 import { copyOfSample, manifest, type ManifestRow } from '../support/legacy-sample';
+import { legacyImporter } from '../support/legacy-importer';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testConfig } from '../support/test-config';
-
-/** Lends the test app's database and config to the import module, as the CLI's modules would. */
-@Module({})
-class SharedWith {
-  static app(t: TestApp): DynamicModule {
-    return {
-      module: SharedWith,
-      global: true,
-      providers: [
-        { provide: DataSource, useValue: t.dataSource },
-        { provide: AppConfig, useValue: t.app.get<AppConfig>(AppConfig) },
-      ],
-      exports: [DataSource, AppConfig],
-    };
-  }
-}
 
 const row = (table: ManifestRow['table'], id: number) =>
   manifest.rows.find((r) => r.table === table && r.id === id)!;
@@ -60,10 +40,7 @@ describe('import-sqlite: remix lineage of legacy rows', () => {
 
   beforeAll(async () => {
     t = await startTestApp(testConfig({ GRID_CACHE_MB: '0' }));
-    const moduleRef = await Test.createTestingModule({
-      imports: [SharedWith.app(t), LegacyImportModule],
-    }).compile();
-    importer = moduleRef.get(LegacyImportService);
+    importer = await legacyImporter(t);
     tmp = mkdtempSync(join(tmpdir(), 'ipb-legacy-lineage-'));
     file = copyOfSample(tmp, (db) => {
       for (const [table, id, code] of remixes) {

@@ -1,18 +1,13 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { AppConfig } from '../../src/config/app-config';
 import { GridIds } from '../../src/grid-storage/grid-ids';
 import { formatImportReport, idRanges } from '../../src/legacy-import/format-import-report';
 import type { ImportOptions } from '../../src/legacy-import/import-options';
 import type { ImportReport } from '../../src/legacy-import/import-report';
 import { LegacyImportSession } from '../../src/grid-storage/legacy-grid.writer';
-import { LegacyImportModule } from '../../src/legacy-import/legacy-import.module';
 import { LegacyImportService } from '../../src/legacy-import/legacy-import.service';
 import { clientBody } from '../support/grid-factory';
 import { clientPost, rawRequest } from '../support/http';
@@ -25,25 +20,10 @@ import {
   sampleRows,
   visibilityOf,
 } from '../support/legacy-sample';
+import { legacyImporter } from '../support/legacy-importer';
 import { startTestApp, TestApp } from '../support/test-app';
 import { freshEmbeddedDataDir, testConfig, usingServer } from '../support/test-config';
 import { serverDatabaseUrl } from '../support/test-database';
-
-/** Lends the test app's database and config to the import module, as the CLI's modules would. */
-@Module({})
-class SharedWith {
-  static app(t: TestApp): DynamicModule {
-    return {
-      module: SharedWith,
-      global: true,
-      providers: [
-        { provide: DataSource, useValue: t.dataSource },
-        { provide: AppConfig, useValue: t.app.get<AppConfig>(AppConfig) },
-      ],
-      exports: [DataSource, AppConfig],
-    };
-  }
-}
 
 const TABLES = ['public_grids', 'secret_grids'] as const;
 const COUNTS = { public_grids: 320, secret_grids: 80 };
@@ -57,10 +37,7 @@ describe('import-sqlite: the legacy SQLite grids into Postgres', () => {
   beforeAll(async () => {
     // No grid cache: these tests change rows behind the app's back and read them again.
     t = await startTestApp(testConfig({ GRID_CACHE_MB: '0' }));
-    const moduleRef = await Test.createTestingModule({
-      imports: [SharedWith.app(t), LegacyImportModule],
-    }).compile();
-    importer = moduleRef.get(LegacyImportService);
+    importer = await legacyImporter(t);
     ids = t.app.get(GridIds);
     tmp = mkdtempSync(join(tmpdir(), 'ipb-legacy-import-'));
   });
